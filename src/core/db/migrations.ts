@@ -1,0 +1,95 @@
+/**
+ * The index schema, one entry per version. A database whose `user_version` is lower is brought
+ * forward step by step; one that is higher (written by a newer StudioNOVA) is rebuilt, since the
+ * index can always be made again from the files.
+ *
+ * Tables derived from files (`documents`, the entity tables, `problems`) are replaced
+ * on every refresh. `jobs` is history and is kept.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE documents (
+    path TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    data TEXT,
+    problems TEXT NOT NULL
+  );
+  CREATE TABLE characters (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    trigger_word TEXT,
+    class TEXT,
+    lora TEXT,
+    description TEXT,
+    path TEXT NOT NULL,
+    consent_at TEXT
+  );
+  CREATE TABLE datasets (
+    id TEXT PRIMARY KEY,
+    character_id TEXT,
+    trigger_word TEXT,
+    kind TEXT NOT NULL,
+    repeats INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    image_count INTEGER NOT NULL,
+    captioned_count INTEGER NOT NULL
+  );
+  CREATE TABLE loras (
+    name TEXT PRIMARY KEY,
+    path TEXT,
+    character_id TEXT,
+    source TEXT NOT NULL
+  );
+  CREATE TABLE chapters (
+    id TEXT PRIMARY KEY,
+    number INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    path TEXT NOT NULL
+  );
+  CREATE TABLE pages (
+    path TEXT PRIMARY KEY,
+    chapter_id TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    panel_count INTEGER NOT NULL
+  );
+  CREATE INDEX pages_by_chapter ON pages (chapter_id, number);
+  CREATE TABLE assets (
+    path TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    chapter_id TEXT,
+    page INTEGER,
+    version INTEGER,
+    stage TEXT,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    has_sidecar INTEGER NOT NULL
+  );
+  CREATE INDEX assets_by_time ON assets (mtime_ms DESC);
+  CREATE INDEX assets_by_page ON assets (chapter_id, page, version);
+  CREATE TABLE problems (
+    path TEXT NOT NULL,
+    start_line INTEGER NOT NULL,
+    start_column INTEGER NOT NULL,
+    end_line INTEGER NOT NULL,
+    end_column INTEGER NOT NULL,
+    severity TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX problems_by_path ON problems (path);
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    params TEXT NOT NULL,
+    error TEXT
+  );
+  CREATE INDEX jobs_by_status ON jobs (status, created_at);
+  `,
+];
+
+export const schemaVersion = migrations.length;

@@ -1,0 +1,93 @@
+/** The domain as the index stores it. Paths are studio-relative with forward slashes. */
+
+export interface StudioDefaults {
+  readonly checkpoint?: string | undefined;
+  readonly negative?: string | undefined;
+  readonly width: number;
+  readonly height: number;
+  readonly steps: number;
+  readonly cfg: number;
+  readonly sampler: string;
+  readonly scheduler: string;
+}
+
+export interface StudioConfig {
+  readonly name: string;
+  readonly defaults: StudioDefaults;
+}
+
+export interface Character {
+  readonly id: string;
+  readonly name: string;
+  readonly trigger: string | undefined;
+  readonly class: string | undefined;
+  readonly lora: string | undefined;
+  readonly description: string | undefined;
+  /** characters/<id>/character.md */
+  readonly path: string;
+  /** When the user confirmed the responsible-use statement for this character's images. */
+  readonly consentAt: string | undefined;
+}
+
+export type DatasetKind = 'character' | 'regularization';
+
+export interface Dataset {
+  readonly id: string;
+  readonly characterId: string | undefined;
+  readonly trigger: string | undefined;
+  readonly kind: DatasetKind;
+  readonly repeats: number;
+  /** datasets/<id> */
+  readonly path: string;
+  readonly imageCount: number;
+  readonly captionedCount: number;
+}
+
+/** Where a LoRA was found: a file under training/, or only named by a character. */
+export type LoraSource = 'training' | 'declared';
+
+export interface Lora {
+  readonly name: string;
+  readonly path: string | undefined;
+  readonly characterId: string | undefined;
+  readonly source: LoraSource;
+}
+
+export interface Chapter {
+  readonly id: string;
+  readonly number: number;
+  readonly title: string;
+  /** chapters/<id>/chapter.md */
+  readonly path: string;
+}
+
+export interface Page {
+  /** chapters/<chapter>/pNNN.page.md */
+  readonly path: string;
+  readonly chapterId: string;
+  readonly number: number;
+  readonly panelCount: number;
+}
+
+export interface Asset {
+  readonly path: string;
+  readonly kind: 'image';
+  readonly chapterId: string | undefined;
+  readonly page: number | undefined;
+  readonly version: number | undefined;
+  /** The folder below output/ch-XX/: raw, approved, upscaled… */
+  readonly stage: string | undefined;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly hasSidecar: boolean;
+}
+
+export interface StudioCounts {
+  readonly characters: number;
+  readonly datasets: number;
+  readonly loras: number;
+  readonly chapters: number;
+  readonly pages: number;
+  readonly assets: number;
+  readonly problems: number;
+}

@@ -1,0 +1,173 @@
+import type { Problem } from '../model/problem';
+import type { Asset, Chapter, Character, Dataset, Lora, Page, StudioConfig } from '../model/studio';
+import type { DocumentResult, ParsedDocument } from './documents';
+import { characterFile, chapterFile, chapterId, chapterNumberOf, datasetFolder, sidecarOf, studioFile } from './layout';
+import type { StudioFile } from './scanner';
+
+/** Everything the index holds that comes from the files. */
+export interface StudioModel {
+  readonly config: StudioConfig | undefined;
+  readonly characters: Character[];
+  readonly datasets: Dataset[];
+  readonly loras: Lora[];
+  readonly chapters: Chapter[];
+  readonly pages: Page[];
+  readonly assets: Asset[];
+  readonly problems: Problem[];
+}
+
+type Of<K extends ParsedDocument['kind']> = Extract<ParsedDocument, { kind: K }>;
+
+/**
+ * Builds the studio's entities from its files and their parsed documents. Pure: the same files
+ * always give the same model, which is what lets the index be thrown away and rebuilt.
+ */
+export function deriveStudioModel(files: readonly StudioFile[], documents: ReadonlyMap<string, DocumentResult>): StudioModel {
+  const byKind = <K extends ParsedDocument['kind']>(kind: K): Array<Of<K>> =>
+    [...documents.values()].map((result) => result.document).filter((document): document is Of<K> => document.kind === kind);
+  const problems = [...documents.values()].flatMap((result) => result.problems);
+
+  const studio = byKind('studio')[0];
+  const consent = new Map(byKind('consent').map((c) => [c.characterId, c.confirmedAt]));
+  const characters: Character[] = byKind('character').map((c) => ({
+    id: c.characterId,
+    name: c.name,
+    trigger: c.trigger,
+    class: c.class,
+    lora: c.lora,
+    description: c.description,
+    path: characterFile(c.characterId),
+    consentAt: consent.get(c.characterId),
+  }));
+  const characterIds = new Set(characters.map((c) => c.id));
+
+  const datasets = deriveDatasets(files, byKind('dataset'), characters);
+  for (const dataset of byKind('dataset')) {
+    if (dataset.characterId && !characterIds.has(dataset.characterId)) {
+      problems.push({
+        file: `${datasetFolder(dataset.datasetId)}/dataset.json`,
+        range: { startLine: 0, startColumn: 0, endLine: 0, endColumn: 1 },
+        severity: 'warning',
+        code: 'dataset.unknown-character',
+        message: `Character "${dataset.characterId}" does not exist: create characters/${dataset.characterId}/character.md or fix "character".`,
+      });
+    }
+  }
+
+  const chapters: Chapter[] = byKind('chapter')
+    .map((c) => ({ id: c.chapterId, number: c.number, title: c.title, path: chapterFile(c.chapterId) }))
+    .sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
+  const chapterIds = new Set(chapters.map((c) => c.id));
+  const pages: Page[] = [];
+  for (const file of files) {
+    if (file.role.role !== 'page') continue;
+    const parsed = documents.get(file.path)?.document;
+    // A page folder without chapter.md is still a chapter: people often write pages first.
+    if (!chapterIds.has(file.role.chapterId)) {
+      chapterIds.add(file.role.chapterId);
+      chapters.push({ id: file.role.chapterId, number: chapterNumberOf(file.role.chapterId), title: file.role.chapterId, path: chapterFile(file.role.chapterId) });
+    }
+    pages.push({
+      path: file.path,
+      chapterId: file.role.chapterId,
+      number: file.role.page,
+      panelCount: parsed?.kind === 'page' ? parsed.panelCount : 0,
+    });
+  }
+  chapters.sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
+  pages.sort((a, b) => a.chapterId.localeCompare(b.chapterId) || a.number - b.number);
+
+  return {
+    config: studio?.config,
+    characters: characters.sort((a, b) => a.name.localeCompare(b.name)),
+    datasets,
+    loras: deriveLoras(files, characters),
+    chapters,
+    pages,
+    assets: deriveAssets(files),
+    problems: problems.concat(missingStudioJson(files)),
+  };
+}
+
+function deriveDatasets(files: readonly StudioFile[], declared: ReadonlyArray<Of<'dataset'>>, characters: readonly Character[]): Dataset[] {
+  const images = new Map<string, Set<string>>();
+  const captions = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, id: string, stem: string): void => {
+    const set = map.get(id) ?? new Set<string>();
+    set.add(stem);
+    map.set(id, set);
+  };
+  for (const file of files) {
+    if (file.role.role === 'dataset-image') add(images, file.role.datasetId, file.role.stem);
+    if (file.role.role === 'caption') add(captions, file.role.datasetId, file.role.stem);
+  }
+  const declaredById = new Map(declared.map((d) => [d.datasetId, d]));
+  // A folder of images under datasets/ is a dataset even before it has a dataset.json.
+  const ids = new Set([...declaredById.keys(), ...images.keys()]);
+  return [...ids].sort().map((id) => {
+    const document = declaredById.get(id);
+    const characterId = document?.characterId ?? (characters.some((c) => c.id === id) ? id : undefined);
+    const imageStems = images.get(id) ?? new Set<string>();
+    const captionStems = captions.get(id) ?? new Set<string>();
+    return {
+      id,
+      characterId,
+      trigger: document?.trigger ?? characters.find((c) => c.id === characterId)?.trigger,
+      kind: document?.datasetKind ?? 'character',
+      repeats: document?.repeats ?? 10,
+      path: datasetFolder(id),
+      imageCount: imageStems.size,
+      captionedCount: [...imageStems].filter((stem) => captionStems.has(stem)).length,
+    };
+  });
+}
+
+function deriveLoras(files: readonly StudioFile[], characters: readonly Character[]): Lora[] {
+  const loras = new Map<string, Lora>();
+  const ownerOf = (name: string): string | undefined => characters.find((c) => c.lora && loraName(c.lora) === name)?.id;
+  for (const file of files) {
+    if (file.role.role !== 'lora') continue;
+    const name = file.role.name;
+    // Training writes intermediate checkpoints too; the newest file of a name represents it.
+    const existing = loras.get(name);
+    if (!existing || existing.path! < file.path) loras.set(name, { name, path: file.path, characterId: ownerOf(name), source: 'training' });
+  }
+  for (const character of characters) {
+    if (!character.lora) continue;
+    const name = loraName(character.lora);
+    if (!loras.has(name)) loras.set(name, { name, path: undefined, characterId: character.id, source: 'declared' });
+  }
+  return [...loras.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function deriveAssets(files: readonly StudioFile[]): Asset[] {
+  const paths = new Set(files.map((f) => f.path));
+  const assets: Asset[] = [];
+  for (const file of files) {
+    if (file.role.role !== 'asset') continue;
+    const generated = file.role.generated;
+    assets.push({
+      path: file.path,
+      kind: 'image',
+      chapterId: generated ? chapterId(generated.chapter) : undefined,
+      page: generated?.page,
+      version: generated?.version,
+      stage: file.role.stage,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      hasSidecar: paths.has(sidecarOf(file.path)),
+    });
+  }
+  return assets;
+}
+
+function missingStudioJson(files: readonly StudioFile[]): Problem[] {
+  return files.some((f) => f.path === studioFile)
+    ? []
+    : [{ file: studioFile, range: { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 }, severity: 'error', code: 'studio.missing', message: 'studio.json is missing: run "StudioNOVA: New Studio" to create it.' }];
+}
+
+/** `spyke_plasma_v1.safetensors` and `spyke_plasma_v1` name the same LoRA. */
+export function loraName(fileOrName: string): string {
+  return fileOrName.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '');
+}

@@ -1,0 +1,182 @@
+import type { Problem } from '../model/problem';
+import type { DatasetKind, StudioConfig } from '../model/studio';
+import { parseFrontMatter } from '../text/frontMatter';
+import { parseJsonDocument } from '../text/jsonDocument';
+import { validate } from '../text/validate';
+import { chapterNumberOf, type StudioPathRole } from './layout';
+import { characterSchema, chapterSchema, consentSchema, datasetJsonSchema, studioJsonSchema } from './schemas';
+
+/** What the index keeps of each file a person writes, already validated. */
+export type ParsedDocument =
+  | { readonly kind: 'studio'; readonly config: StudioConfig | undefined }
+  | {
+      readonly kind: 'character';
+      readonly characterId: string;
+      readonly name: string;
+      readonly trigger: string | undefined;
+      readonly class: string | undefined;
+      readonly lora: string | undefined;
+      readonly description: string | undefined;
+    }
+  | { readonly kind: 'consent'; readonly characterId: string; readonly confirmedAt: string | undefined }
+  | {
+      readonly kind: 'dataset';
+      readonly datasetId: string;
+      readonly characterId: string | undefined;
+      readonly trigger: string | undefined;
+      readonly datasetKind: DatasetKind;
+      readonly repeats: number;
+    }
+  | { readonly kind: 'chapter'; readonly chapterId: string; readonly number: number; readonly title: string }
+  | { readonly kind: 'page'; readonly chapterId: string; readonly page: number; readonly panelCount: number };
+
+export interface DocumentResult {
+  readonly document: ParsedDocument;
+  readonly problems: Problem[];
+}
+
+export type DocumentRole = Extract<StudioPathRole, { role: 'studio' | 'character' | 'consent' | 'dataset' | 'chapter' | 'page' }>;
+
+export const studioDefaults: StudioConfig['defaults'] = {
+  width: 512,
+  height: 768,
+  steps: 24,
+  cfg: 7,
+  sampler: 'euler_ancestral',
+  scheduler: 'normal',
+};
+
+export function isDocumentRole(role: StudioPathRole): role is DocumentRole {
+  return ['studio', 'character', 'consent', 'dataset', 'chapter', 'page'].includes(role.role);
+}
+
+/**
+ * Parses one studio document. Never throws: whatever is wrong becomes a problem with its
+ * line, and the document still yields what could be read, so one bad file never hides the
+ * rest of the studio.
+ */
+export function parseDocument(file: string, role: DocumentRole, text: string): DocumentResult {
+  switch (role.role) {
+    case 'studio':
+      return parseStudioJson(file, text);
+    case 'character':
+      return parseCharacter(file, role.characterId, text);
+    case 'consent':
+      return parseConsent(file, role.characterId, text);
+    case 'dataset':
+      return parseDatasetJson(file, role.datasetId, text);
+    case 'chapter':
+      return parseChapter(file, role.chapterId, text);
+    case 'page':
+      return parsePage(file, role.chapterId, role.page, text);
+  }
+}
+
+function parseStudioJson(file: string, text: string): DocumentResult {
+  const json = parseJsonDocument(file, text);
+  if (json.data === undefined) return { document: { kind: 'studio', config: undefined }, problems: json.problems };
+  const { value, problems } = validate(studioJsonSchema, json.data, { file, locate: json.locate }, 'studio.invalid');
+  const config: StudioConfig | undefined = value && {
+    name: value.name,
+    defaults: { ...studioDefaults, ...definedOnly(value.defaults ?? {}) },
+  };
+  return { document: { kind: 'studio', config }, problems };
+}
+
+function parseCharacter(file: string, characterId: string, text: string): DocumentResult {
+  const front = parseFrontMatter(file, text);
+  const problems = [...front.problems];
+  const data = front.data ?? {};
+  const checked = front.data ? validate(characterSchema, data, { file, locate: front.locate }, 'character.invalid') : undefined;
+  if (checked) problems.push(...checked.problems);
+  const fields = checked?.value;
+  if (fields && !fields.trigger) {
+    problems.push({
+      file,
+      range: front.locate([]),
+      severity: 'warning',
+      code: 'character.no-trigger',
+      message: 'No trigger word: add "trigger: <word>" so prompts and LoRA training can call this character.',
+    });
+  }
+  return {
+    document: {
+      kind: 'character',
+      characterId,
+      // A broken file still shows up under its folder name, marked with its problems.
+      name: fields?.name ?? stringOr(data['name'], characterId),
+      trigger: fields?.trigger ?? optionalString(data['trigger']),
+      class: fields?.class ?? optionalString(data['class']),
+      lora: fields?.lora ?? optionalString(data['lora']),
+      description: fields?.description ?? (firstParagraph(front.body) || undefined),
+    },
+    problems,
+  };
+}
+
+function parseConsent(file: string, characterId: string, text: string): DocumentResult {
+  const json = parseJsonDocument(file, text);
+  const checked = json.data === undefined ? undefined : validate(consentSchema, json.data, { file, locate: json.locate }, 'consent.invalid');
+  return {
+    document: { kind: 'consent', characterId, confirmedAt: checked?.value?.confirmedAt },
+    problems: [...json.problems, ...(checked?.problems ?? [])],
+  };
+}
+
+function parseDatasetJson(file: string, datasetId: string, text: string): DocumentResult {
+  const json = parseJsonDocument(file, text);
+  const checked = json.data === undefined ? undefined : validate(datasetJsonSchema, json.data, { file, locate: json.locate }, 'dataset.invalid');
+  const value = checked?.value;
+  return {
+    document: {
+      kind: 'dataset',
+      datasetId,
+      characterId: value?.character,
+      trigger: value?.trigger,
+      datasetKind: value?.kind ?? 'character',
+      repeats: value?.repeats ?? 10,
+    },
+    problems: [...json.problems, ...(checked?.problems ?? [])],
+  };
+}
+
+function parseChapter(file: string, chapterId: string, text: string): DocumentResult {
+  const front = parseFrontMatter(file, text);
+  const checked = front.data ? validate(chapterSchema, front.data, { file, locate: front.locate }, 'chapter.invalid') : undefined;
+  return {
+    document: {
+      kind: 'chapter',
+      chapterId,
+      number: checked?.value?.number ?? chapterNumberOf(chapterId),
+      title: checked?.value?.title ?? firstHeading(front.body) ?? chapterId,
+    },
+    problems: [...front.problems, ...(checked?.problems ?? [])],
+  };
+}
+
+/** Pages are parsed fully by the prompt-file parser; the index only counts their panels. */
+function parsePage(_file: string, chapterId: string, page: number, text: string): DocumentResult {
+  const panelCount = text.split('\n').filter((line) => /^##\s+\S/.test(line)).length;
+  return { document: { kind: 'page', chapterId, page, panelCount }, problems: [] };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return optionalString(value) ?? fallback;
+}
+
+function firstParagraph(markdown: string): string {
+  const paragraph = markdown.trim().split(/\n\s*\n/)[0] ?? '';
+  return paragraph.startsWith('#') ? '' : paragraph.replace(/\s+/g, ' ').trim();
+}
+
+function firstHeading(markdown: string): string | undefined {
+  return /^#\s+(.+)$/m.exec(markdown)?.[1]?.trim();
+}

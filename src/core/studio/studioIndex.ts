@@ -1,0 +1,235 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { IndexDatabase, type IndexRecovery } from '../db/indexDatabase';
+import { AssetRepository } from '../db/repositories/assetRepository';
+import { ChapterRepository } from '../db/repositories/chapterRepository';
+import { CharacterRepository } from '../db/repositories/characterRepository';
+import { DatasetRepository } from '../db/repositories/datasetRepository';
+import { type CachedDocument, DocumentRepository } from '../db/repositories/documentRepository';
+import { JobRepository } from '../db/repositories/jobRepository';
+import { LoraRepository } from '../db/repositories/loraRepository';
+import { PageRepository } from '../db/repositories/pageRepository';
+import { ProblemRepository } from '../db/repositories/problemRepository';
+import type { StudioConfig, StudioCounts } from '../model/studio';
+import type { DisposableLike } from '../util/disposable';
+import { Emitter, type EventLike } from '../util/emitter';
+import { AlreadyExistsError } from '../util/errors';
+import { createFileExclusive, isErrnoException } from '../util/files';
+import type { Logger } from '../util/logger';
+import { deriveStudioModel } from './derive';
+import { type DocumentResult, isDocumentRole, parseDocument } from './documents';
+import { indexFile, indexFolder } from './layout';
+import { scanStudio, type StudioFile } from './scanner';
+
+export interface StudioIndexOptions {
+  readonly root: string;
+  readonly wasmPath: string;
+  readonly logger: Logger;
+  /** False keeps the index in memory only and writes nothing under the studio. */
+  readonly persist?: boolean;
+  readonly saveDelayMs?: number;
+}
+
+export interface RefreshResult {
+  /** False when no tracked file changed since the last refresh and nothing was rewritten. */
+  readonly changed: boolean;
+  /** How many documents had to be read and parsed (the others came from the cache). */
+  readonly reparsed: number;
+  readonly counts: StudioCounts;
+  readonly durationMs: number;
+}
+
+/**
+ * The studio's index, kept in step with its files. The files are the truth: every refresh
+ * lists them, re-reads only those whose size or time changed, and replaces the derived tables
+ * in one transaction. A missing, stale, corrupt or unreadable index file is simply rebuilt.
+ */
+export class StudioIndex implements DisposableLike {
+  readonly characters: CharacterRepository;
+  readonly datasets: DatasetRepository;
+  readonly loras: LoraRepository;
+  readonly chapters: ChapterRepository;
+  readonly pages: PageRepository;
+  readonly assets: AssetRepository;
+  readonly problems: ProblemRepository;
+  readonly jobs: JobRepository;
+  private readonly documents: DocumentRepository;
+
+  private readonly refreshed = new Emitter<RefreshResult>();
+  readonly onDidRefresh: EventLike<RefreshResult> = this.refreshed.event;
+
+  private documentCache: Map<string, CachedDocument>;
+  private fingerprints = new Map<string, string>();
+  private config: StudioConfig | undefined;
+  private running: Promise<RefreshResult> | undefined;
+  private queued: Promise<RefreshResult> | undefined;
+  private forceNext = false;
+
+  private constructor(
+    private readonly db: IndexDatabase,
+    private readonly options: StudioIndexOptions,
+  ) {
+    this.characters = new CharacterRepository(db);
+    this.datasets = new DatasetRepository(db);
+    this.loras = new LoraRepository(db);
+    this.chapters = new ChapterRepository(db);
+    this.pages = new PageRepository(db);
+    this.assets = new AssetRepository(db);
+    this.problems = new ProblemRepository(db);
+    this.jobs = new JobRepository(db);
+    this.documents = new DocumentRepository(db);
+    this.documentCache = this.documents.all();
+  }
+
+  /** Opens the index of the studio at `root` and brings it up to date with the files. */
+  static async open(options: StudioIndexOptions): Promise<StudioIndex> {
+    const persist = options.persist ?? true;
+    if (persist) await ensureIndexFolder(options.root);
+    const db = await IndexDatabase.open({
+      file: persist ? path.join(options.root, indexFile) : undefined,
+      wasmPath: options.wasmPath,
+      logger: options.logger,
+      ...(options.saveDelayMs === undefined ? {} : { saveDelayMs: options.saveDelayMs }),
+    });
+    const index = new StudioIndex(db, options);
+    await index.refresh();
+    return index;
+  }
+
+  /** Why the index file was not used as it was; anything but 'none' was logged and rebuilt. */
+  get recovery(): IndexRecovery {
+    return this.db.recovery;
+  }
+
+  get root(): string {
+    return this.options.root;
+  }
+
+  /** studio.json as validated, with defaults filled in; undefined while it is missing or broken. */
+  get studioConfig(): StudioConfig | undefined {
+    return this.config;
+  }
+
+  /**
+   * Brings the index up to date with the files. Calls made while one runs are folded into a
+   * single follow-up run, so a burst of file events costs at most two refreshes.
+   */
+  refresh(): Promise<RefreshResult> {
+    if (!this.running) {
+      const force = this.forceNext;
+      this.forceNext = false;
+      this.running = this.refreshNow(force).finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.queued ??= this.running.then(
+      () => this.followUp(),
+      () => this.followUp(),
+    );
+    return this.queued;
+  }
+
+  /** Forgets every cached parse and reads all files again. */
+  rebuild(): Promise<RefreshResult> {
+    this.forceNext = true;
+    this.documentCache = new Map();
+    return this.refresh();
+  }
+
+  counts(): StudioCounts {
+    return {
+      characters: this.characters.count(),
+      datasets: this.datasets.count(),
+      loras: this.loras.count(),
+      chapters: this.chapters.count(),
+      pages: this.pages.count(),
+      assets: this.assets.count(),
+      problems: this.problems.count(),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.running?.catch(() => undefined);
+    await this.queued?.catch(() => undefined);
+    this.refreshed.dispose();
+    await this.db.close();
+  }
+
+  dispose(): void {
+    void this.close();
+  }
+
+  private followUp(): Promise<RefreshResult> {
+    this.queued = undefined;
+    return this.refresh();
+  }
+
+  private async refreshNow(force: boolean): Promise<RefreshResult> {
+    const started = performance.now();
+    const files = await scanStudio(this.options.root);
+    const fingerprints = new Map(files.map((f) => [f.path, `${f.size}:${f.mtimeMs}`]));
+    if (!force && this.fingerprints.size > 0 && sameFingerprints(fingerprints, this.fingerprints)) {
+      return { changed: false, reparsed: 0, counts: this.counts(), durationMs: performance.now() - started };
+    }
+
+    const { documents, reparsed } = await this.readDocuments(files);
+    const model = deriveStudioModel(files, documents);
+    this.db.transaction(() => {
+      this.documents.replaceAll([...documents.values()]);
+      this.characters.replaceAll(model.characters);
+      this.datasets.replaceAll(model.datasets);
+      this.loras.replaceAll(model.loras);
+      this.chapters.replaceAll(model.chapters);
+      this.pages.replaceAll(model.pages);
+      this.assets.replaceAll(model.assets);
+      this.problems.replaceAll(model.problems);
+    });
+    this.documentCache = documents;
+    this.fingerprints = fingerprints;
+    this.config = model.config;
+    const result = { changed: true, reparsed, counts: this.counts(), durationMs: performance.now() - started };
+    this.options.logger.debug(`Index refreshed in ${result.durationMs.toFixed(0)} ms (${reparsed} files parsed).`);
+    this.refreshed.fire(result);
+    return result;
+  }
+
+  private async readDocuments(files: readonly StudioFile[]): Promise<{ documents: Map<string, CachedDocument>; reparsed: number }> {
+    const documents = new Map<string, CachedDocument>();
+    let reparsed = 0;
+    await Promise.all(
+      files.map(async (file) => {
+        if (!isDocumentRole(file.role)) return;
+        const cached = this.documentCache.get(file.path);
+        if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs) {
+          documents.set(file.path, cached);
+          return;
+        }
+        let result: DocumentResult;
+        try {
+          const text = await readFile(path.join(this.options.root, file.path), 'utf8');
+          result = parseDocument(file.path, file.role, text);
+        } catch (error) {
+          if (isErrnoException(error) && error.code === 'ENOENT') return; // deleted meanwhile
+          throw error;
+        }
+        reparsed++;
+        documents.set(file.path, { ...result, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+      }),
+    );
+    return { documents, reparsed };
+  }
+}
+
+function sameFingerprints(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) if (b.get(key) !== value) return false;
+  return true;
+}
+
+/** The index folder ignores itself, so a studio under git never commits it, whatever its .gitignore says. */
+async function ensureIndexFolder(root: string): Promise<void> {
+  try {
+    await createFileExclusive(path.join(root, indexFolder, '.gitignore'), '*\n');
+  } catch (error) {
+    if (!(error instanceof AlreadyExistsError)) throw error;
+  }
+}

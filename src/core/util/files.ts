@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AlreadyExistsError } from './errors';
+
+/**
+ * Writes a file so that readers see either the old or the new content, never a mix: the data
+ * goes to a temporary file in the same folder (same file system, so rename is atomic), is
+ * flushed to disk, then renamed over the target.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Creates a new file and refuses to touch an existing one, so nothing the user made is ever
+ * overwritten. `what` names the thing for the error message ("A character", "A page").
+ */
+export async function createFileExclusive(file: string, data: string, what = 'A file'): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  try {
+    const handle = await open(file, 'wx');
+    try {
+      await handle.writeFile(data);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'EEXIST') throw new AlreadyExistsError(what, file);
+    throw error;
+  }
+}
+
+export async function pathExists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false;
+    throw error;
+  }
+}
+
+/** True when `candidate` is `root` or lies below it, after resolving `..` segments. */
+export function isInside(root: string, candidate: string): boolean {
+  const relative = path.relative(path.resolve(root), path.resolve(candidate));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** Forward-slash form of a path relative to the studio root, as stored in the index. */
+export function toStudioPath(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+export function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
+}

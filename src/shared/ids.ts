@@ -1,0 +1,47 @@
+/** Every id the extension contributes, in one place. A unit test keeps package.json in step. */
+
+export const extensionPrefix = 'studionova';
+
+export const CommandId = {
+  /** Turn the open folder into a studio. */
+  newStudio: 'studionova.studio.new',
+  /** Re-read changed files into the index and refresh the tree. */
+  refreshStudio: 'studionova.studio.refresh',
+  /** Throw the index away and rebuild it from the files. */
+  rebuildIndex: 'studionova.index.rebuild',
+  /** Create characters/<id>/character.md. */
+  newCharacter: 'studionova.character.new',
+  /** Copy training images into a character's dataset, after the responsible-use confirmation. */
+  attachTrainingImages: 'studionova.character.attachImages',
+  /** Create the next chapter with its first page. */
+  newChapter: 'studionova.chapter.new',
+  /** Create the next page of a chapter. */
+  newPage: 'studionova.page.new',
+  /** Open a tree item's file. */
+  openItem: 'studionova.item.open',
+  /** Reveal a tree item's file or folder in the Explorer. */
+  revealItem: 'studionova.item.reveal',
+  /** Rename a tree item's file or folder. */
+  renameItem: 'studionova.item.rename',
+  /** Move a tree item's file or folder to the trash, after a confirmation. */
+  deleteItem: 'studionova.item.delete',
+  /** Open the settings of the engines. */
+  openEngineSettings: 'studionova.engines.openSettings',
+  /** Pick one of the hardware presets. */
+  selectHardwareProfile: 'studionova.hardware.selectProfile',
+  /** Show StudioNOVA's log. */
+  showLog: 'studionova.log.show',
+} as const;
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
+
+export const ViewId = {
+  studio: 'studionova.studio',
+  engines: 'studionova.engines',
+} as const;
+
+export const ContextKey = {
+  /** `none` (no studio.json), `ready`, or unset while looking. */
+  studioState: 'studionova.studioState',
+} as const;
+
+export const configSection = extensionPrefix;

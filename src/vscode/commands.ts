@@ -1,0 +1,56 @@
+import * as vscode from 'vscode';
+import { hardwarePresets, describeLimits, type HardwareProfileId } from '../core/settings/hardware';
+import type { Logger } from '../core/util/logger';
+import { CommandId, configSection } from '../shared/ids';
+import { attachTrainingImages } from './commands/attachTrainingImages';
+import { deleteItem, openItem, renameItem, revealItem } from './commands/itemActions';
+import { newChapter, newPage } from './commands/newChapterOrPage';
+import { newCharacter } from './commands/newCharacter';
+import { newStudio } from './commands/newStudio';
+import { runCommand } from './errors';
+import type { StudioSession } from './studioSession';
+
+export interface CommandServices {
+  readonly session: StudioSession;
+  readonly logger: Logger;
+  readonly channel: vscode.LogOutputChannel;
+}
+
+/** The one place commands are registered. Every handler runs through `runCommand`. */
+export function registerCommands(context: vscode.ExtensionContext, services: CommandServices): void {
+  const { session, logger, channel } = services;
+  const handlers: Record<CommandId, (...args: never[]) => unknown> = {
+    [CommandId.newStudio]: () => newStudio(session),
+    [CommandId.refreshStudio]: () => session.refresh(),
+    [CommandId.rebuildIndex]: async () => {
+      const result = await session.rebuild();
+      if (result) void vscode.window.showInformationMessage(`Index rebuilt in ${result.durationMs.toFixed(0)} ms: ${result.counts.characters} characters, ${result.counts.assets} images.`);
+    },
+    [CommandId.newCharacter]: () => newCharacter(session),
+    [CommandId.attachTrainingImages]: (node: unknown) => attachTrainingImages(session, node),
+    [CommandId.newChapter]: () => newChapter(session),
+    [CommandId.newPage]: (node: unknown) => newPage(session, node),
+    [CommandId.openItem]: (file: unknown) => openItem(file),
+    [CommandId.revealItem]: (node: unknown) => revealItem(node),
+    [CommandId.renameItem]: (node: unknown) => renameItem(session, node),
+    [CommandId.deleteItem]: (node: unknown) => deleteItem(session, logger, node),
+    [CommandId.openEngineSettings]: (query: unknown) =>
+      vscode.commands.executeCommand('workbench.action.openSettings', typeof query === 'string' ? query : configSection),
+    [CommandId.selectHardwareProfile]: selectHardwareProfile,
+    [CommandId.showLog]: () => channel.show(),
+  };
+  for (const [id, handler] of Object.entries(handlers) as Array<[CommandId, (...args: unknown[]) => unknown]>) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, runCommand(logger, id, handler)));
+  }
+}
+
+async function selectHardwareProfile(): Promise<void> {
+  const section = vscode.workspace.getConfiguration(configSection);
+  const current = section.get<HardwareProfileId>('hardware.profile');
+  const items = [
+    ...Object.entries(hardwarePresets).map(([id, preset]) => ({ label: preset.label, description: describeLimits(preset.limits), id: id as HardwareProfileId })),
+    { label: 'Custom', description: 'the limits in studionova.hardware.custom', id: 'custom' as const },
+  ].map((item) => ({ ...item, picked: item.id === current }));
+  const picked = await vscode.window.showQuickPick(items, { title: 'Hardware Profile', placeHolder: 'The limits StudioNOVA enforces before anything is queued' });
+  if (picked) await section.update('hardware.profile', picked.id, vscode.ConfigurationTarget.Global);
+}

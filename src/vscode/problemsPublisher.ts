@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import type { Problem, Severity } from '../core/model/problem';
+import { DisposableStore } from '../core/util/disposable';
+import type { StudioSession } from './studioSession';
+
+const severity: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+/** Shows the index's problems in the Problems panel, one entry per problem on its file and line. */
+export class ProblemsPublisher implements vscode.Disposable {
+  private readonly disposables = new DisposableStore();
+  private readonly collection = this.disposables.add(vscode.languages.createDiagnosticCollection('studionova'));
+
+  constructor(private readonly session: StudioSession) {
+    this.disposables.add(session.onDidRefresh(() => void this.publish()));
+    this.disposables.add(session.onDidChangeState(() => this.collection.clear()));
+  }
+
+  dispose(): void {
+    this.disposables.dispose();
+  }
+
+  private async publish(): Promise<void> {
+    const root = this.session.root;
+    if (!root) return;
+    const problems = (await this.session.index()).problems.list();
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const problem of problems) {
+      const list = byFile.get(problem.file) ?? [];
+      list.push(toDiagnostic(problem));
+      byFile.set(problem.file, list);
+    }
+    this.collection.clear();
+    this.collection.set([...byFile].map(([file, diagnostics]) => [vscode.Uri.joinPath(root, file), diagnostics]));
+  }
+}
+
+function toDiagnostic(problem: Problem): vscode.Diagnostic {
+  const { startLine, startColumn, endLine, endColumn } = problem.range;
+  const diagnostic = new vscode.Diagnostic(new vscode.Range(startLine, startColumn, endLine, endColumn), problem.message, severity[problem.severity]);
+  diagnostic.source = 'StudioNOVA';
+  diagnostic.code = problem.code;
+  return diagnostic;
+}

@@ -1,0 +1,300 @@
+import * as vscode from 'vscode';
+import { type Problem, worstSeverity } from '../../core/model/problem';
+import type { Chapter, Character, Dataset, Lora, Page } from '../../core/model/studio';
+import { chapterFolder, datasetFile, datasetFolder } from '../../core/studio/layout';
+import type { StudioIndex } from '../../core/studio/studioIndex';
+import { CommandId } from '../../shared/ids';
+
+/** What a node needs to draw itself and find its children. */
+export interface TreeContext {
+  readonly index: StudioIndex;
+  readonly root: vscode.Uri;
+}
+
+/** A node of the Studio tree: holds ids and plain values, never a database row or a promise. */
+export abstract class StudioNode {
+  abstract getTreeItem(): vscode.TreeItem;
+  getChildren(): StudioNode[] {
+    return [];
+  }
+}
+
+/** A node that stands for a file or folder of the studio: it can be revealed, renamed and deleted. */
+export abstract class FileNode extends StudioNode {
+  /** What the context menu says it deletes, e.g. `character "Spyke"`. */
+  abstract readonly description: string;
+  /** The file or folder that rename and delete act on. */
+  abstract readonly target: vscode.Uri;
+  /** The file that opens on click. */
+  abstract readonly file: vscode.Uri;
+}
+
+type SectionKind = 'characters' | 'datasets' | 'loras' | 'chapters';
+
+const sections: Record<SectionKind, { label: string; icon: string; empty?: { label: string; command: string } }> = {
+  characters: { label: 'Characters', icon: 'person', empty: { label: 'New Character…', command: CommandId.newCharacter } },
+  datasets: { label: 'Datasets', icon: 'file-media' },
+  loras: { label: 'LoRAs', icon: 'layers' },
+  chapters: { label: 'Chapters', icon: 'book', empty: { label: 'New Chapter…', command: CommandId.newChapter } },
+};
+
+export class SectionNode extends StudioNode {
+  constructor(
+    private readonly context: TreeContext,
+    readonly kind: SectionKind,
+  ) {
+    super();
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const { label, icon } = sections[this.kind];
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `section:${this.kind}`;
+    item.contextValue = `section.${this.kind}`;
+    item.iconPath = new vscode.ThemeIcon(icon);
+    return item;
+  }
+
+  override getChildren(): StudioNode[] {
+    const { index } = this.context;
+    const children: StudioNode[] = (() => {
+      switch (this.kind) {
+        case 'characters':
+          return index.characters.list().map((c) => new CharacterNode(this.context, c));
+        case 'datasets':
+          return index.datasets.list().map((d) => new DatasetNode(this.context, d));
+        case 'loras':
+          return index.loras.list().map((l) => new LoraNode(this.context, l));
+        case 'chapters':
+          return index.chapters.list().map((c) => new ChapterNode(this.context, c));
+      }
+    })();
+    const empty = sections[this.kind].empty;
+    if (children.length === 0) {
+      return [empty ? new ActionNode(empty.label, empty.command) : new MessageNode(`No ${sections[this.kind].label.toLowerCase()} yet`, this.kind)];
+    }
+    return children;
+  }
+}
+
+export class CharacterNode extends FileNode {
+  readonly description: string;
+  readonly target: vscode.Uri;
+  readonly file: vscode.Uri;
+
+  constructor(
+    private readonly context: TreeContext,
+    readonly character: Character,
+  ) {
+    super();
+    this.description = `character "${character.name}"`;
+    this.target = vscode.Uri.joinPath(context.root, 'characters', character.id);
+    this.file = vscode.Uri.joinPath(context.root, character.path);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const c = this.character;
+    const problems = this.context.index.problems.under(`characters/${c.id}`);
+    const item = fileItem(`character:${c.id}`, c.name, this.file, 'character', problems, 'person');
+    item.description = c.trigger ?? '';
+    item.tooltip = tooltip(
+      `${c.name} · ${c.id}`,
+      [
+        ['Trigger word', c.trigger],
+        ['Class', c.class],
+        ['LoRA', c.lora],
+        ['Training images', c.consentAt ? `use confirmed ${c.consentAt.slice(0, 10)}` : undefined],
+      ],
+      c.description,
+      problems,
+    );
+    return item;
+  }
+}
+
+export class DatasetNode extends FileNode {
+  readonly description: string;
+  readonly target: vscode.Uri;
+  readonly file: vscode.Uri;
+
+  constructor(
+    private readonly context: TreeContext,
+    readonly dataset: Dataset,
+  ) {
+    super();
+    this.description = `dataset "${dataset.id}"`;
+    this.target = vscode.Uri.joinPath(context.root, datasetFolder(dataset.id));
+    this.file = vscode.Uri.joinPath(context.root, datasetFile(dataset.id));
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const d = this.dataset;
+    const problems = this.context.index.problems.under(d.path);
+    const icon = d.kind === 'regularization' ? 'library' : 'file-media';
+    const item = fileItem(`dataset:${d.id}`, d.id, this.file, 'dataset', problems, icon);
+    item.description = `${d.imageCount} images · ${d.captionedCount} captioned`;
+    item.tooltip = tooltip(
+      `${d.id} · ${d.kind} dataset`,
+      [
+        ['Character', d.characterId],
+        ['Trigger word', d.trigger],
+        ['Repeats', String(d.repeats)],
+        ['Images', String(d.imageCount)],
+        ['Captioned', String(d.captionedCount)],
+      ],
+      undefined,
+      problems,
+    );
+    return item;
+  }
+}
+
+export class LoraNode extends StudioNode {
+  constructor(
+    private readonly context: TreeContext,
+    readonly lora: Lora,
+  ) {
+    super();
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const l = this.lora;
+    const item = new vscode.TreeItem(l.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `lora:${l.name}`;
+    item.iconPath = new vscode.ThemeIcon('layers');
+    if (l.path) {
+      item.resourceUri = vscode.Uri.joinPath(this.context.root, l.path);
+      item.contextValue = 'lora';
+      item.description = l.path;
+    } else {
+      item.contextValue = 'lora.declared';
+      item.description = l.characterId ? `named by ${l.characterId}` : 'named only';
+    }
+    item.tooltip = tooltip(l.name, [
+      ['File', l.path ?? 'not in this studio (ComfyUI\'s models/loras)'],
+      ['Character', l.characterId],
+    ]);
+    return item;
+  }
+}
+
+export class ChapterNode extends FileNode {
+  readonly description: string;
+  readonly target: vscode.Uri;
+  readonly file: vscode.Uri;
+
+  constructor(
+    private readonly context: TreeContext,
+    readonly chapter: Chapter,
+  ) {
+    super();
+    this.description = `chapter "${chapter.title}"`;
+    this.target = vscode.Uri.joinPath(context.root, chapterFolder(chapter.id));
+    this.file = vscode.Uri.joinPath(context.root, chapter.path);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const c = this.chapter;
+    const problems = this.context.index.problems.under(c.path);
+    const item = fileItem(`chapter:${c.id}`, `Chapter ${c.number}: ${c.title}`, this.file, 'chapter', problems, 'book');
+    item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+    const pages = this.context.index.pages.forChapter(c.id).length;
+    item.description = `${pages} ${pages === 1 ? 'page' : 'pages'}`;
+    item.tooltip = tooltip(`Chapter ${c.number}: ${c.title} · ${c.id}`, [], undefined, problems);
+    return item;
+  }
+
+  override getChildren(): StudioNode[] {
+    return this.context.index.pages.forChapter(this.chapter.id).map((page) => new PageNode(this.context, page));
+  }
+}
+
+export class PageNode extends FileNode {
+  readonly description: string;
+  readonly target: vscode.Uri;
+  readonly file: vscode.Uri;
+
+  constructor(
+    private readonly context: TreeContext,
+    readonly page: Page,
+  ) {
+    super();
+    this.description = `page ${page.number} of ${page.chapterId}`;
+    this.file = this.target = vscode.Uri.joinPath(context.root, page.path);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const p = this.page;
+    const problems = this.context.index.problems.under(p.path);
+    const item = fileItem(`page:${p.path}`, `Page ${p.number}`, this.file, 'page', problems, 'file-text');
+    item.description = `${p.panelCount} ${p.panelCount === 1 ? 'panel' : 'panels'}`;
+    return item;
+  }
+}
+
+/** A clickable hint in an empty section, e.g. "New Character…". */
+export class ActionNode extends StudioNode {
+  constructor(
+    private readonly label: string,
+    private readonly command: string,
+  ) {
+    super();
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `action:${this.command}`;
+    item.iconPath = new vscode.ThemeIcon('add');
+    item.command = { command: this.command, title: this.label };
+    return item;
+  }
+}
+
+export class MessageNode extends StudioNode {
+  constructor(
+    private readonly label: string,
+    private readonly key: string,
+  ) {
+    super();
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `message:${this.key}`;
+    item.contextValue = 'message';
+    return item;
+  }
+}
+
+function fileItem(id: string, label: string, file: vscode.Uri, kind: string, problems: readonly Problem[], icon: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  item.id = id;
+  item.resourceUri = file;
+  const worst = worstSeverity(problems);
+  item.contextValue = worst ? `${kind}.${worst}` : kind;
+  item.iconPath =
+    worst === 'error'
+      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+      : worst === 'warning'
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+        : new vscode.ThemeIcon(icon);
+  item.command = { command: CommandId.openItem, title: 'Open', arguments: [file] };
+  return item;
+}
+
+function tooltip(
+  title: string,
+  fields: ReadonlyArray<readonly [string, string | undefined]>,
+  notes?: string,
+  problems: readonly Problem[] = [],
+): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  // Names and notes come from files anyone can write: appended as text, never as markdown.
+  md.appendMarkdown('**').appendText(title).appendMarkdown('**\n\n');
+  for (const [name, value] of fields) if (value) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
+  if (notes) md.appendMarkdown('\n').appendText(notes).appendMarkdown('\n');
+  for (const problem of problems) {
+    md.appendMarkdown(`\n$(${problem.severity === 'error' ? 'error' : 'warning'}) `).appendText(`${problem.file}:${problem.range.startLine + 1} ${problem.message}`);
+  }
+  return md;
+}

@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import { DisposableStore } from '../../core/util/disposable';
+import type { Logger } from '../../core/util/logger';
+import type { StudioSession } from '../studioSession';
+import { SectionNode, type StudioNode, type TreeContext } from './studioNodes';
+
+/** Tree refreshes wait this long so a burst of index changes redraws once. */
+const redrawDelayMs = 50;
+
+/**
+ * The Studio view: Characters, Datasets, LoRAs and Chapters from the index. The index is opened
+ * on the first call for children, not at activation; while the view is hidden, changes only mark
+ * it stale and it redraws when shown again.
+ */
+export class StudioTreeProvider implements vscode.TreeDataProvider<StudioNode>, vscode.Disposable {
+  private readonly disposables = new DisposableStore();
+  private readonly changed = this.disposables.add(new vscode.EventEmitter<StudioNode | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  private visible = false;
+  private stale = false;
+  private redrawTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly session: StudioSession,
+    private readonly logger: Logger,
+  ) {
+    this.disposables.add(session.onDidChangeState(() => this.redraw()));
+    this.disposables.add(session.onDidRefresh(() => this.redraw()));
+  }
+
+  /** Keeps the provider idle while the view is hidden. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible && this.stale) this.redraw();
+  }
+
+  getTreeItem(node: StudioNode): vscode.TreeItem {
+    return node.getTreeItem();
+  }
+
+  async getChildren(node?: StudioNode): Promise<StudioNode[]> {
+    if (node) return node.getChildren();
+    const root = this.session.root;
+    if (!root) return []; // The welcome view explains what to do.
+    try {
+      const context: TreeContext = { index: await this.session.index(), root };
+      return (['characters', 'datasets', 'loras', 'chapters'] as const).map((kind) => new SectionNode(context, kind));
+    } catch (error) {
+      this.logger.error(error instanceof Error ? error : String(error));
+      void vscode.window.showErrorMessage(`StudioNOVA could not read the studio: ${String(error)}`);
+      return [];
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.redrawTimer);
+    this.disposables.dispose();
+  }
+
+  private redraw(): void {
+    if (!this.visible) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
+    clearTimeout(this.redrawTimer);
+    this.redrawTimer = setTimeout(() => this.changed.fire(undefined), redrawDelayMs);
+  }
+}
