@@ -1,4 +1,7 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
+import { isDocumentRole } from '../core/studio/documents';
+import { classifyStudioPath } from '../core/studio/layout';
 import type { Problem, Severity } from '../core/model/problem';
 import { DisposableStore } from '../core/util/disposable';
 import type { StudioSession } from './studioSession';
@@ -16,7 +19,22 @@ export class ProblemsPublisher implements vscode.Disposable {
 
   constructor(private readonly session: StudioSession) {
     this.disposables.add(session.onDidRefresh(() => void this.publish()));
-    this.disposables.add(session.onDidChangeState(() => this.collection.clear()));
+    this.disposables.add(
+      session.onDidChangeState(() => {
+        this.collection.clear();
+        for (const document of vscode.workspace.textDocuments) this.openIndexFor(document);
+      }),
+    );
+    // Someone editing a character file expects its problems, even with the sidebar closed.
+    this.disposables.add(vscode.workspace.onDidOpenTextDocument((document) => this.openIndexFor(document)));
+  }
+
+  private openIndexFor(document: vscode.TextDocument): void {
+    const root = this.session.root;
+    if (!root || document.uri.scheme !== 'file') return;
+    const studioPath = path.posix.relative(root.path, document.uri.path);
+    const role = classifyStudioPath(studioPath);
+    if (role && isDocumentRole(role)) void this.session.index().catch(() => undefined);
   }
 
   dispose(): void {

@@ -55,8 +55,7 @@ export function deriveStudioModel(files: readonly StudioFile[], documents: Reado
   }
 
   const chapters: Chapter[] = byKind('chapter')
-    .map((c) => ({ id: c.chapterId, number: c.number, title: c.title, path: chapterFile(c.chapterId) }))
-    .sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
+    .map((c) => ({ id: c.chapterId, number: c.number, title: c.title, path: chapterFile(c.chapterId) }));
   const chapterIds = new Set(chapters.map((c) => c.id));
   const pages: Page[] = [];
   for (const file of files) {

@@ -1,17 +1,8 @@
 import * as vscode from 'vscode';
-import { describeLimits, hardwarePresets } from '../../core/settings/hardware';
+import { type EngineRow, engineRows } from '../../core/settings/engineRows';
 import type { Settings } from '../../core/settings/settings';
 import { DisposableStore } from '../../core/util/disposable';
 import { CommandId } from '../../shared/ids';
-
-interface EngineRow {
-  readonly id: string;
-  readonly label: string;
-  readonly description: string;
-  readonly icon: string;
-  readonly settingsQuery: string;
-  readonly details: ReadonlyArray<readonly [string, string]>;
-}
 
 type EngineNode = { readonly kind: 'engine'; readonly row: EngineRow } | { readonly kind: 'detail'; readonly parent: string; readonly name: string; readonly value: string } | { readonly kind: 'restricted' };
 
@@ -76,62 +67,4 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<EngineNode>,
   dispose(): void {
     this.disposables.dispose();
   }
-}
-
-const notSet = 'not set';
-
-/** The rows of the Engines view, from settings alone. */
-export function engineRows(settings: Settings): EngineRow[] {
-  const { comfyui, sdScripts, ollama, hardware } = settings;
-  const preset = hardware.profile === 'custom' ? 'Custom' : hardwarePresets[hardware.profile].label;
-  return [
-    {
-      id: 'comfyui',
-      label: 'ComfyUI',
-      description: comfyui.mode === 'connected' ? comfyui.url : `managed · ${comfyui.folder || 'folder not set'}`,
-      icon: 'symbol-color',
-      settingsQuery: 'studionova.comfyui',
-      details: [
-        ['Mode', comfyui.mode],
-        ['URL', comfyui.url],
-        ['Folder', comfyui.folder || notSet],
-        ['Python', comfyui.python || 'python3'],
-        ['Extra arguments', comfyui.extraArgs.join(' ') || 'none'],
-      ],
-    },
-    {
-      id: 'sd-scripts',
-      label: 'sd-scripts',
-      description: sdScripts.folder || 'folder not set',
-      icon: 'pulse',
-      settingsQuery: 'studionova.sdScripts',
-      details: [
-        ['Folder', sdScripts.folder || notSet],
-        ['Launcher', sdScripts.launcher],
-        ['Python', sdScripts.python || 'python3'],
-        ['accelerate', sdScripts.accelerate || 'next to Python'],
-      ],
-    },
-    {
-      id: 'ollama',
-      label: 'Ollama',
-      description: ollama.url,
-      icon: 'comment-discussion',
-      settingsQuery: 'studionova.ollama',
-      details: [['URL', ollama.url]],
-    },
-    {
-      id: 'hardware',
-      label: 'Hardware',
-      description: `${preset} · ${describeLimits(hardware.limits)}`,
-      icon: 'chip',
-      settingsQuery: 'studionova.hardware',
-      details: [
-        ['Profile', preset],
-        ['Largest image', `${hardware.limits.maxWidth}×${hardware.limits.maxHeight}`],
-        ['Training batch size', String(hardware.limits.trainBatchSize)],
-        ['GPU', hardware.limits.exclusiveGpu ? 'exclusive: no generation while training' : 'shared'],
-      ],
-    },
-  ];
 }

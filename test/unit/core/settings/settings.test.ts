@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hardwarePresets } from '../../../../src/core/settings/hardware';
+import { engineRows } from '../../../../src/core/settings/engineRows';
 import { defaultSettings, parseSettings } from '../../../../src/core/settings/settings';
 
 describe('parseSettings', () => {
@@ -30,5 +31,21 @@ describe('parseSettings', () => {
     assert.equal(problems.length, 2);
     assert.match(problems[0]!, /^studionova\.comfyui\.url: /);
     assert.match(problems[1]!, /^studionova\.hardware\.profile: /);
+  });
+});
+
+describe('engineRows', () => {
+  it('describes connected ComfyUI by its URL and managed ComfyUI by its folder', () => {
+    const [comfy] = engineRows(defaultSettings);
+    assert.equal(comfy!.description, 'http://127.0.0.1:8188');
+    const managed = parseSettings({ 'comfyui.mode': 'managed', 'comfyui.folder': '/opt/ComfyUI' }).settings;
+    assert.equal(engineRows(managed)[0]!.description, 'managed · /opt/ComfyUI');
+  });
+
+  it('shows unset folders as such and the hardware limits in words', () => {
+    const rows = engineRows(defaultSettings);
+    assert.deepEqual(rows.map((r) => r.label), ['ComfyUI', 'sd-scripts', 'Ollama', 'Hardware']);
+    assert.equal(rows[1]!.description, 'folder not set');
+    assert.equal(rows[3]!.description, 'Apple M1, 16 GB · 512×768, batch 1, GPU exclusive');
   });
 });
