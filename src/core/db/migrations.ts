@@ -3,11 +3,16 @@
  * forward step by step; one that is higher (written by a newer StudioNOVA) is rebuilt, since the
  * index can always be made again from the files.
  *
- * Tables derived from files (`documents`, the entity tables, `problems`) are replaced
- * on every refresh. `jobs` is history and is kept.
+ * `meta` holds the fingerprint of the files the index was built from. Tables derived from files
+ * (`documents`, the entity tables, `problems`) are replaced when what they derive from changed.
+ * `jobs` is history and is kept.
  */
 export const migrations: readonly string[] = [
   `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
   CREATE TABLE documents (
     path TEXT PRIMARY KEY,
     kind TEXT NOT NULL,

@@ -23,6 +23,10 @@ export class Table<T> {
     this.insertSql = `INSERT INTO ${mapping.table} (${mapping.columns.join(', ')}) VALUES (${mapping.columns.map(() => '?').join(', ')})`;
   }
 
+  get name(): string {
+    return this.mapping.table;
+  }
+
   /** Call inside a transaction: the table is empty between the two statements. */
   replaceAll(entities: readonly T[]): void {
     this.db.run(`DELETE FROM ${this.mapping.table}`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { IndexDatabase, type IndexRecovery } from '../db/indexDatabase';
@@ -9,7 +10,9 @@ import { type CachedDocument, DocumentRepository } from '../db/repositories/docu
 import { JobRepository } from '../db/repositories/jobRepository';
 import { LoraRepository } from '../db/repositories/loraRepository';
 import { PageRepository } from '../db/repositories/pageRepository';
+import { MetaRepository } from '../db/repositories/metaRepository';
 import { ProblemRepository } from '../db/repositories/problemRepository';
+import type { Table } from '../db/table';
 import type { StudioConfig, StudioCounts } from '../model/studio';
 import type { DisposableLike } from '../util/disposable';
 import { Emitter, type EventLike } from '../util/emitter';
@@ -18,7 +21,7 @@ import { createFileExclusive, isErrnoException } from '../util/files';
 import type { Logger } from '../util/logger';
 import { deriveStudioModel } from './derive';
 import { type DocumentResult, isDocumentRole, parseDocument } from './documents';
-import { indexFile, indexFolder } from './layout';
+import { indexFile, indexFolder, studioFile } from './layout';
 import { scanStudio, type StudioFile } from './scanner';
 
 export interface StudioIndexOptions {
@@ -58,8 +61,10 @@ export class StudioIndex implements DisposableLike {
   private readonly refreshed = new Emitter<RefreshResult>();
   readonly onDidRefresh: EventLike<RefreshResult> = this.refreshed.event;
 
+  private readonly meta: MetaRepository;
   private documentCache: Map<string, CachedDocument>;
-  private fingerprints = new Map<string, string>();
+  /** The fingerprint of the files the index holds; equal fingerprints mean nothing to do. */
+  private digest: string | undefined;
   private config: StudioConfig | undefined;
   private running: Promise<RefreshResult> | undefined;
   private queued: Promise<RefreshResult> | undefined;
@@ -78,7 +83,10 @@ export class StudioIndex implements DisposableLike {
     this.problems = new ProblemRepository(db);
     this.jobs = new JobRepository(db);
     this.documents = new DocumentRepository(db);
+    this.meta = new MetaRepository(db);
     this.documentCache = this.documents.all();
+    this.digest = this.meta.get(digestKey);
+    this.config = studioConfigOf(this.documentCache);
   }
 
   /** Opens the index of the studio at `root` and brings it up to date with the files. */
@@ -166,30 +174,42 @@ export class StudioIndex implements DisposableLike {
   private async refreshNow(force: boolean): Promise<RefreshResult> {
     const started = performance.now();
     const files = await scanStudio(this.options.root);
-    const fingerprints = new Map(files.map((f) => [f.path, `${f.size}:${f.mtimeMs}`]));
-    if (!force && this.fingerprints.size > 0 && sameFingerprints(fingerprints, this.fingerprints)) {
+    const digest = filesDigest(files);
+    if (!force && digest === this.digest) {
       return { changed: false, reparsed: 0, counts: this.counts(), durationMs: performance.now() - started };
     }
 
     const { documents, reparsed } = await this.readDocuments(files);
     const model = deriveStudioModel(files, documents);
     this.db.transaction(() => {
-      this.documents.replaceAll([...documents.values()]);
-      this.characters.replaceAll(model.characters);
-      this.datasets.replaceAll(model.datasets);
-      this.loras.replaceAll(model.loras);
-      this.chapters.replaceAll(model.chapters);
-      this.pages.replaceAll(model.pages);
-      this.assets.replaceAll(model.assets);
-      this.problems.replaceAll(model.problems);
+      // Only tables whose content differs are rewritten: one edited character.md must not cost
+      // rewriting ten thousand asset rows.
+      this.replaceIfChanged(this.documents, [...documents.values()], force);
+      this.replaceIfChanged(this.characters, model.characters, force);
+      this.replaceIfChanged(this.datasets, model.datasets, force);
+      this.replaceIfChanged(this.loras, model.loras, force);
+      this.replaceIfChanged(this.chapters, model.chapters, force);
+      this.replaceIfChanged(this.pages, model.pages, force);
+      this.replaceIfChanged(this.assets, model.assets, force);
+      this.replaceIfChanged(this.problems, model.problems, force);
+      this.meta.set(digestKey, digest);
     });
     this.documentCache = documents;
-    this.fingerprints = fingerprints;
+    this.digest = digest;
     this.config = model.config;
     const result = { changed: true, reparsed, counts: this.counts(), durationMs: performance.now() - started };
     this.options.logger.debug(`Index refreshed in ${result.durationMs.toFixed(0)} ms (${reparsed} files parsed).`);
     this.refreshed.fire(result);
     return result;
+  }
+
+  /** Each table's content hash is kept in `meta`, so even the first refresh after a reopen skips unchanged tables. */
+  private replaceIfChanged<T>(table: Table<T>, rows: readonly T[], force: boolean): void {
+    const key = `table_digest:${table.name}`;
+    const signature = createHash('sha1').update(JSON.stringify(rows)).digest('hex');
+    if (!force && this.meta.get(key) === signature) return;
+    table.replaceAll(rows);
+    this.meta.set(key, signature);
   }
 
   private async readDocuments(files: readonly StudioFile[]): Promise<{ documents: Map<string, CachedDocument>; reparsed: number }> {
@@ -219,10 +239,18 @@ export class StudioIndex implements DisposableLike {
   }
 }
 
-function sameFingerprints(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [key, value] of a) if (b.get(key) !== value) return false;
-  return true;
+const digestKey = 'files_digest';
+
+/** One hash over every tracked file's path, size and time: it changes when any file does. */
+function filesDigest(files: readonly StudioFile[]): string {
+  const hash = createHash('sha1');
+  for (const file of files) hash.update(`${file.path}\0${file.size}\0${file.mtimeMs}\n`);
+  return hash.digest('hex');
+}
+
+function studioConfigOf(documents: ReadonlyMap<string, CachedDocument>): StudioConfig | undefined {
+  const studio = documents.get(studioFile)?.document;
+  return studio?.kind === 'studio' ? studio.config : undefined;
 }
 
 /** The index folder ignores itself, so a studio under git never commits it, whatever its .gitignore says. */

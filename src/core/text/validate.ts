@@ -1,8 +1,10 @@
+import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
 import type { Problem, Severity, TextRange } from '../model/problem';
 import type { PropertyPath } from './frontMatter';
 
-z.config(z.locales.en());
+// Only the English messages: `z.locales` would bundle every language zod has.
+z.config(en());
 
 export type Validation<T> = { readonly value: T; readonly problems: Problem[] } | { readonly value: undefined; readonly problems: Problem[] };
 

@@ -1,0 +1,44 @@
+// Shared by every benchmark: repeat a measurement, print it in the one format bench/run.mjs
+// reads, and say whether it met its target.
+//
+//   BENCH <name> <value> <unit>          the figure (a median of several runs)
+//     runs <n>: min <a>, max <b> <unit>   the spread, so noise is visible
+//     target < <t> <unit>: ok | MISSED
+//
+// A skipped benchmark prints `BENCH <name> skipped` and its reason on the next line.
+
+/** The runner (2 cores) is noisy; the median of a few runs is steadier than any single one. */
+export const defaultRuns = 5;
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Milliseconds `work` takes. */
+export async function time(work: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+/** Prints one figure, its spread and its target (`value < target`); returns the median. */
+export function report(name: string, samples: readonly number[], unit: string, target: number): number {
+  const value = median(samples);
+  console.log(`BENCH ${name} ${value.toFixed(1)} ${unit}`);
+  if (samples.length > 1) {
+    console.log(`  runs ${samples.length}: min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)} ${unit}`);
+  }
+  console.log(`  target < ${formatTarget(target)} ${unit}: ${value < target ? 'ok' : 'MISSED'}`);
+  return value;
+}
+
+export function skip(name: string, reason: string): void {
+  console.log(`BENCH ${name} skipped`);
+  console.log(`  reason: ${reason}`);
+}
+
+function formatTarget(target: number): string {
+  return Number.isInteger(target) ? String(target) : target.toFixed(1);
+}
