@@ -28,3 +28,23 @@ export function recordingLogger(): Logger & { readonly lines: string[] } {
   const record = (level: string) => (message: string | Error) => void lines.push(`${level}: ${message instanceof Error ? message.message : message}`);
   return { lines, trace: record('trace'), debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
 }
+
+/** Runs `test` in a fresh folder that is removed afterwards, whatever happens. */
+export async function withTempFolder(test: (dir: string) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = await tempFolder();
+  try {
+    await test(dir);
+  } finally {
+    await cleanup();
+  }
+}
+
+/** Runs `test` on a fresh copy of the sample studio. */
+export async function withSampleStudio(test: (root: string) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = await copyOfSampleStudio();
+  try {
+    await test(dir);
+  } finally {
+    await cleanup();
+  }
+}

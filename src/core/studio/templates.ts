@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { studioDefaults } from './documents';
 
 /** The text of the files StudioNOVA creates. Front matter goes through a YAML writer, so any name is quoted correctly. */
 
@@ -14,12 +15,7 @@ export function studioJsonText(name: string): string {
       defaults: {
         checkpoint: 'v1-5-pruned-emaonly.safetensors',
         negative: 'lowres, bad anatomy, bad hands, watermark, text',
-        width: 512,
-        height: 768,
-        steps: 24,
-        cfg: 7,
-        sampler: 'euler_ancestral',
-        scheduler: 'normal',
+        ...studioDefaults,
       },
     },
     null,

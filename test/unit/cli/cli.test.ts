@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { IndexDatabase } from '../../../src/core/db/indexDatabase';
-import { cliPath, copyOfSampleStudio, recordingLogger, tempFolder, wasmPath } from '../../support/tempStudio';
+import { cliPath, recordingLogger, wasmPath, withSampleStudio, withTempFolder } from '../../support/tempStudio';
 
 const run = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
   try {
@@ -19,21 +19,17 @@ const run = async (...args: string[]): Promise<{ code: number; stdout: string; s
 
 describe('studionova CLI', () => {
   it('index rebuilds the index file and prints counts', async () => {
-    const { dir, cleanup } = await copyOfSampleStudio();
-    try {
+    await withSampleStudio(async (dir) => {
       const result = await run('index', dir, '--json');
       assert.equal(result.code, 0, result.stderr);
       const counts = JSON.parse(result.stdout) as Record<string, number>;
       assert.deepEqual({ ...counts, durationMs: 0 }, { characters: 1, datasets: 1, loras: 1, chapters: 1, pages: 1, assets: 0, problems: 0, durationMs: 0 });
       assert.ok((await stat(path.join(dir, '.studio/index.sqlite'))).size > 0);
-    } finally {
-      await cleanup();
-    }
+    });
   });
 
   it('check prints one JSON problem per line with 1-based lines and exits 1 on errors', async () => {
-    const { dir, cleanup } = await copyOfSampleStudio();
-    try {
+    await withSampleStudio(async (dir) => {
       assert.deepEqual(await run('check', dir), { code: 0, stdout: '', stderr: '' });
       await mkdir(path.join(dir, 'characters/broken'));
       await writeFile(path.join(dir, 'characters/broken/character.md'), '---\nname: Broken\n---\n');
@@ -46,25 +42,19 @@ describe('studionova CLI', () => {
         ['studio.json', 3, 'error', 'studio.invalid'],
       ]);
       await assert.rejects(stat(path.join(dir, '.studio/index.sqlite')), 'check writes nothing');
-    } finally {
-      await cleanup();
-    }
+    });
   });
 
   it('exits 2 with a clear message for a folder that is not a studio', async () => {
-    const { dir, cleanup } = await tempFolder();
-    try {
+    await withTempFolder(async (dir) => {
       const result = await run('check', dir);
       assert.equal(result.code, 2);
       assert.match(result.stderr, /is not a studio: it has no studio\.json/);
-    } finally {
-      await cleanup();
-    }
+    });
   });
 
   it('two processes indexing one studio at once never leave a corrupt index', async () => {
-    const { dir, cleanup } = await copyOfSampleStudio();
-    try {
+    await withSampleStudio(async (dir) => {
       const writer = async (): Promise<void> => {
         for (let i = 0; i < 6; i++) assert.equal((await run('index', dir)).code, 0);
       };
@@ -73,8 +63,6 @@ describe('studionova CLI', () => {
       assert.equal(db.recovery, 'none');
       assert.deepEqual(db.all('SELECT id FROM characters'), [{ id: 'spyke' }]);
       await db.close();
-    } finally {
-      await cleanup();
-    }
+    });
   });
 });

@@ -4,23 +4,14 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { IndexDatabase } from '../../../../src/core/db/indexDatabase';
 import { schemaVersion } from '../../../../src/core/db/migrations';
-import { recordingLogger, tempFolder, wasmPath } from '../../../support/tempStudio';
-
-async function withFolder(test: (dir: string) => Promise<void>): Promise<void> {
-  const { dir, cleanup } = await tempFolder();
-  try {
-    await test(dir);
-  } finally {
-    await cleanup();
-  }
-}
+import { recordingLogger, wasmPath, withTempFolder } from '../../../support/tempStudio';
 
 const insertJob = (db: IndexDatabase, id: string): void =>
   db.run("INSERT INTO jobs (id, kind, status, created_at, updated_at, params) VALUES (?, 'generate', 'queued', 't', 't', '{}')", [id]);
 
 describe('IndexDatabase', () => {
   it('creates the schema in a new file and reads it back after a flush', async () => {
-    await withFolder(async (dir) => {
+    await withTempFolder(async (dir) => {
       const file = path.join(dir, 'index.sqlite');
       const first = await IndexDatabase.open({ file, wasmPath, logger: recordingLogger() });
       assert.equal(first.recovery, 'missing');
@@ -36,7 +27,7 @@ describe('IndexDatabase', () => {
   });
 
   it('writes changes after the save delay without an explicit flush', async () => {
-    await withFolder(async (dir) => {
+    await withTempFolder(async (dir) => {
       const file = path.join(dir, 'index.sqlite');
       const db = await IndexDatabase.open({ file, wasmPath, logger: recordingLogger(), saveDelayMs: 10 });
       insertJob(db, 'job-1');
@@ -53,7 +44,7 @@ describe('IndexDatabase', () => {
     ['empty', (file: string) => writeFile(file, '')],
   ] as const) {
     it(`treats a ${name} file as corrupt, logs it, and starts empty`, async () => {
-      await withFolder(async (dir) => {
+      await withTempFolder(async (dir) => {
         const file = path.join(dir, 'index.sqlite');
         const db = await IndexDatabase.open({ file, wasmPath, logger: recordingLogger() });
         for (let i = 0; i < 200; i++) insertJob(db, `job-${i}`);
@@ -71,7 +62,7 @@ describe('IndexDatabase', () => {
   }
 
   it('keeps working in memory when the file cannot be read or written (locked)', async () => {
-    await withFolder(async (dir) => {
+    await withTempFolder(async (dir) => {
       // A folder where the file should be: reading fails and so does every rename over it.
       const file = path.join(dir, 'index.sqlite');
       await mkdir(path.join(file, 'blocker'), { recursive: true });
@@ -87,7 +78,7 @@ describe('IndexDatabase', () => {
   });
 
   it('sets aside an index written by a newer schema', async () => {
-    await withFolder(async (dir) => {
+    await withTempFolder(async (dir) => {
       const file = path.join(dir, 'index.sqlite');
       const db = await IndexDatabase.open({ file, wasmPath, logger: recordingLogger() });
       db.run(`PRAGMA user_version = ${schemaVersion + 1}`);

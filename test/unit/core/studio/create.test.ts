@@ -14,20 +14,11 @@ import {
 } from '../../../../src/core/studio/create';
 import { parseDocument } from '../../../../src/core/studio/documents';
 import { AlreadyExistsError, InvalidInputError } from '../../../../src/core/util/errors';
-import { tempFolder } from '../../../support/tempStudio';
-
-async function withFolder(test: (dir: string) => Promise<void>): Promise<void> {
-  const { dir, cleanup } = await tempFolder();
-  try {
-    await test(dir);
-  } finally {
-    await cleanup();
-  }
-}
+import { withTempFolder } from '../../../support/tempStudio';
 
 describe('createStudio', () => {
   it('creates studio.json, the folders, a sample character and a sample chapter with a page', async () => {
-    await withFolder(async (root) => {
+    await withTempFolder(async (root) => {
       const result = await createStudio(root, 'My Manga');
       assert.equal(result.alreadyStudio, false);
       assert.deepEqual(result.created.sort(), [
@@ -47,7 +38,7 @@ describe('createStudio', () => {
   });
 
   it('says so and changes nothing in a folder that is already a studio', async () => {
-    await withFolder(async (root) => {
+    await withTempFolder(async (root) => {
       await writeFile(path.join(root, 'studio.json'), '{"name":"Mine"}');
       assert.deepEqual(await createStudio(root, 'Other'), { alreadyStudio: true, created: [] });
       assert.equal(await readFile(path.join(root, 'studio.json'), 'utf8'), '{"name":"Mine"}');
@@ -55,7 +46,7 @@ describe('createStudio', () => {
   });
 
   it('never overwrites a file the user already has', async () => {
-    await withFolder(async (root) => {
+    await withTempFolder(async (root) => {
       await writeFile(path.join(root, '.gitignore'), 'node_modules/\n');
       await mkdir(path.join(root, 'chapters/ch-01'), { recursive: true });
       await writeFile(path.join(root, 'chapters/ch-01/notes.md'), 'mine');
@@ -75,7 +66,7 @@ describe('createCharacter', () => {
   });
 
   it('writes character.md with YAML that reads back exactly, even with awkward names', async () => {
-    await withFolder(async (root) => {
+    await withTempFolder(async (root) => {
       const file = await createCharacter(root, { id: 'mira', name: 'Mira: "the fox"', trigger: 'mira_v1', class: 'woman', description: 'Red coat' });
       assert.equal(file, 'characters/mira/character.md');
       const { document, problems } = parseDocument(file, { role: 'character', characterId: 'mira' }, await readFile(path.join(root, file), 'utf8'));
@@ -85,7 +76,7 @@ describe('createCharacter', () => {
   });
 
   it('refuses a taken id, a bad id and a trigger with spaces, and overwrites nothing', async () => {
-    await withFolder(async (root) => {
+    await withTempFolder(async (root) => {
       await createCharacter(root, { id: 'mira', name: 'Mira', trigger: 'mira_v1', class: 'woman' });
       await assert.rejects(createCharacter(root, { id: 'mira', name: 'Other', trigger: 'x', class: 'y' }), AlreadyExistsError);
       await assert.rejects(createCharacter(root, { id: 'Bad Id', name: 'B', trigger: 'b', class: 'y' }), InvalidInputError);
@@ -97,7 +88,7 @@ describe('createCharacter', () => {
 
 describe('createChapter and createPage', () => {
   it('numbers chapters and pages after the existing ones', async () => {
-    await withFolder(async (root) => {
+    await withTempFolder(async (root) => {
       await createStudio(root, 'S');
       assert.equal(await createChapter(root, 'The Bridge'), 'chapters/ch-02/chapter.md');
       assert.equal(await createPage(root, 'ch-02'), 'chapters/ch-02/p002.page.md');
@@ -110,7 +101,7 @@ describe('createChapter and createPage', () => {
 
 describe('training images', () => {
   it('records the responsible-use confirmation with its time', async () => {
-    await withFolder(async (root) => {
+    await withTempFolder(async (root) => {
       await recordConsent(root, 'mira', new Date('2026-01-02T03:04:05Z'));
       const consent = parseDocument('c', { role: 'consent', characterId: 'mira' }, await readFile(path.join(root, 'characters/mira/consent.json'), 'utf8'));
       assert.deepEqual(consent, { document: { kind: 'consent', characterId: 'mira', confirmedAt: '2026-01-02T03:04:05.000Z' }, problems: [] });
@@ -118,7 +109,7 @@ describe('training images', () => {
   });
 
   it('copies images into the dataset without overwriting, and creates dataset.json once', async () => {
-    await withFolder(async (root) => {
+    await withTempFolder(async (root) => {
       const source = path.join(root, 'in');
       await mkdir(source);
       await writeFile(path.join(source, 'a.png'), 'first');

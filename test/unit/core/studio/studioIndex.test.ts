@@ -3,22 +3,13 @@ import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { StudioIndex } from '../../../../src/core/studio/studioIndex';
-import { copyOfSampleStudio, recordingLogger, wasmPath } from '../../../support/tempStudio';
-
-async function withSample(test: (root: string) => Promise<void>): Promise<void> {
-  const { dir, cleanup } = await copyOfSampleStudio();
-  try {
-    await test(dir);
-  } finally {
-    await cleanup();
-  }
-}
+import { recordingLogger, wasmPath, withSampleStudio } from '../../../support/tempStudio';
 
 const open = (root: string, logger = recordingLogger()): Promise<StudioIndex> => StudioIndex.open({ root, wasmPath, logger, saveDelayMs: 0 });
 
 describe('StudioIndex', () => {
   it('indexes the sample studio: its character, dataset, LoRA and chapter', async () => {
-    await withSample(async (root) => {
+    await withSampleStudio(async (root) => {
       const index = await open(root);
       assert.deepEqual(index.characters.list().map((c) => [c.id, c.name, c.trigger, c.consentAt !== undefined]), [['spyke', 'Spyke', 'spyke_plasma_v1', true]]);
       assert.deepEqual(index.chapters.list().map((c) => [c.id, c.number, c.title]), [['ch-01', 1, 'Neon Run']]);
@@ -32,7 +23,7 @@ describe('StudioIndex', () => {
   });
 
   it('follows added, edited and deleted files, re-reading only what changed', async () => {
-    await withSample(async (root) => {
+    await withSampleStudio(async (root) => {
       const index = await open(root);
       await mkdir(path.join(root, 'characters/nova'));
       await writeFile(path.join(root, 'characters/nova/character.md'), '---\nname: Nova\ntrigger: nova_v1\nclass: woman\n---\n');
@@ -56,7 +47,7 @@ describe('StudioIndex', () => {
   });
 
   it('loads the rest of the studio when one file is malformed, with the problem on its line', async () => {
-    await withSample(async (root) => {
+    await withSampleStudio(async (root) => {
       await mkdir(path.join(root, 'characters/broken'));
       await writeFile(path.join(root, 'characters/broken/character.md'), '---\nname: Broken\ntrigger: [x\n---\n');
       const index = await open(root);
@@ -71,7 +62,7 @@ describe('StudioIndex', () => {
   });
 
   it('reopens from its own file without parsing again, and keeps job history across refreshes', async () => {
-    await withSample(async (root) => {
+    await withSampleStudio(async (root) => {
       const first = await open(root);
       first.jobs.insert({ id: 'j1', kind: 'generate', status: 'completed', createdAt: 't', updatedAt: 't', params: { seed: 1 }, error: undefined });
       await first.close();
@@ -85,7 +76,7 @@ describe('StudioIndex', () => {
   });
 
   it('rebuilds from the files when the index file is corrupt, and says so in the log', async () => {
-    await withSample(async (root) => {
+    await withSampleStudio(async (root) => {
       await (await open(root)).close();
       await writeFile(path.join(root, '.studio/index.sqlite'), 'this is not a database');
       const logger = recordingLogger();
@@ -98,7 +89,7 @@ describe('StudioIndex', () => {
   });
 
   it('folds refreshes asked for while one runs into a single follow-up', async () => {
-    await withSample(async (root) => {
+    await withSampleStudio(async (root) => {
       const index = await open(root);
       let refreshes = 0;
       index.onDidRefresh(() => refreshes++);
@@ -113,7 +104,7 @@ describe('StudioIndex', () => {
   });
 
   it('writes nothing under the studio when persistence is off', async () => {
-    await withSample(async (root) => {
+    await withSampleStudio(async (root) => {
       const index = await StudioIndex.open({ root, wasmPath, logger: recordingLogger(), persist: false });
       assert.equal(index.characters.count(), 1);
       await index.close();
