@@ -115,9 +115,11 @@ export class StudioSession implements vscode.Disposable {
     this.closeStudio();
     this.currentState = root ? { kind: 'ready', root } : { kind: 'none' };
     this.watch(root, folders);
-    await vscode.commands.executeCommand('setContext', ContextKey.studioState, this.currentState.kind);
     this.options.logger.info(root ? `Studio: ${root.fsPath}` : 'No studio.json in the open folders.');
+    // Listeners hear of the new studio before anything can open its index, so what they clear
+    // for the old studio never wipes what the new one publishes.
     this.stateChanged.fire(this.currentState);
+    await vscode.commands.executeCommand('setContext', ContextKey.studioState, this.currentState.kind);
   }
 
   private watch(root: vscode.Uri | undefined, folders: readonly vscode.WorkspaceFolder[]): void {

@@ -18,6 +18,8 @@ export class StudioTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   readonly onDidChangeTreeData = this.changed.event;
   private visible = false;
   private stale = false;
+  /** A first load of the root is waiting for the index; it will show the data as opened. */
+  private loadingRoot = false;
   private redrawTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -42,6 +44,7 @@ export class StudioTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     if (node) return node.getChildren();
     const root = this.session.root;
     if (!root) return []; // The welcome view explains what to do.
+    this.loadingRoot = true;
     try {
       const context: TreeContext = { index: await this.session.index(), root };
       return (['characters', 'datasets', 'loras', 'chapters'] as const).map((kind) => new SectionNode(context, kind));
@@ -49,6 +52,8 @@ export class StudioTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
       this.logger.error(error instanceof Error ? error : String(error));
       void vscode.window.showErrorMessage(`StudioNOVA could not read the studio: ${String(error)}`);
       return [];
+    } finally {
+      this.loadingRoot = false;
     }
   }
 
@@ -58,6 +63,8 @@ export class StudioTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   }
 
   private redraw(): void {
+    // Redrawing while the root waits would hand VS Code new nodes for the ones it is expanding.
+    if (this.loadingRoot) return;
     if (!this.visible) {
       this.stale = true;
       return;
