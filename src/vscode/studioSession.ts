@@ -10,7 +10,7 @@ import { uriExists } from './uriExists';
 export type StudioState = { readonly kind: 'searching' } | { readonly kind: 'none' } | { readonly kind: 'ready'; readonly root: vscode.Uri };
 
 /** How long file events are gathered before the index is refreshed: one refresh per burst (git checkout). */
-const refreshDelayMs = 150;
+const refreshDelayMs = 60;
 
 /**
  * The studio of the open workspace: finds it, opens its index on first need, and keeps the

@@ -31,10 +31,11 @@ export abstract class FileNode extends StudioNode {
 
 type SectionKind = 'characters' | 'datasets' | 'loras' | 'chapters';
 
-const sections: Record<SectionKind, { label: string; icon: string; empty?: { label: string; command: string } }> = {
+/** An empty section offers the next step: an action where one command makes the first item, else a hint. */
+const sections: Record<SectionKind, { label: string; icon: string; empty: { label: string; command?: string } }> = {
   characters: { label: 'Characters', icon: 'person', empty: { label: 'New Character…', command: CommandId.newCharacter } },
-  datasets: { label: 'Datasets', icon: 'file-media' },
-  loras: { label: 'LoRAs', icon: 'layers' },
+  datasets: { label: 'Datasets', icon: 'file-media', empty: { label: 'No datasets yet: attach training images to a character' } },
+  loras: { label: 'LoRAs', icon: 'layers', empty: { label: 'No LoRAs yet: name one in a character or train one' } },
   chapters: { label: 'Chapters', icon: 'book', empty: { label: 'New Chapter…', command: CommandId.newChapter } },
 };
 
@@ -69,10 +70,8 @@ export class SectionNode extends StudioNode {
           return index.chapters.list().map((c) => new ChapterNode(this.context, c));
       }
     })();
-    const empty = sections[this.kind].empty;
-    if (children.length === 0) {
-      return [empty ? new ActionNode(empty.label, empty.command) : new MessageNode(`No ${sections[this.kind].label.toLowerCase()} yet`, this.kind)];
-    }
+    const { empty } = sections[this.kind];
+    if (children.length === 0) return [empty.command ? new ActionNode(empty.label, empty.command) : new MessageNode(empty.label, this.kind)];
     return children;
   }
 }

@@ -5,7 +5,7 @@ import type { StudioSession } from '../studioSession';
 import { SectionNode, type StudioNode, type TreeContext } from './studioNodes';
 
 /** Tree refreshes wait this long so a burst of index changes redraws once. */
-const redrawDelayMs = 50;
+const redrawDelayMs = 20;
 
 /**
  * The Studio view: Characters, Datasets, LoRAs and Chapters from the index. The index is opened

@@ -1,0 +1,37 @@
+// Rebuilds what the end-to-end tests and `npm run studio` use only when its sources are newer,
+// so that `npm test` (which has just built both) does not build them twice.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** Packages out/studionova.vsix when anything that goes into it changed. */
+export function ensureVsix() {
+  rebuild(['out/studionova.vsix'], ['src', 'webview', 'media', 'package.json', 'esbuild.mjs'], ['npm', 'run', 'package']);
+}
+
+/** Bundles test/e2e/**.test.ts into out/test/e2e/ when a test or the harness changed. */
+export function ensureTestBundles() {
+  rebuild(['out/test/e2e'], ['test/e2e', 'esbuild.mjs'], ['node', 'esbuild.mjs', '--tests']);
+}
+
+function rebuild(outputs, sources, command) {
+  if (newestMtime(outputs) >= newestMtime(sources)) return;
+  console.log(`> ${command.join(' ')}`);
+  const { status } = spawnSync(command[0], command.slice(1), { stdio: 'inherit' });
+  if (status !== 0) process.exit(status ?? 1);
+}
+
+/** Newest modification time of the files under the given paths; 0 when none exist. */
+function newestMtime(paths) {
+  let newest = 0;
+  for (const entry of paths) {
+    if (!existsSync(entry)) continue;
+    const files = statSync(entry).isDirectory()
+      ? readdirSync(entry, { recursive: true, withFileTypes: true })
+          .filter((dirent) => dirent.isFile())
+          .map((dirent) => path.join(dirent.parentPath, dirent.name))
+      : [entry];
+    for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs);
+  }
+  return newest;
+}
