@@ -5,10 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { isStale, vsixPath, vsixSources } from '../scripts/freshness.mjs';
 
-const vsix = 'out/studionova.vsix';
-/** What goes into the VSIX (as scripts/freshness.mjs has it, plus the lock file for dependency bumps). */
-const vsixSources = ['src', 'webview', 'media', 'package.json', 'package-lock.json', 'esbuild.mjs'];
+const vsix = vsixPath;
 /** A benchmark that hangs must not hang the run; the slowest (activation) takes a minute or two. */
 const benchTimeoutMs = 15 * 60_000;
 
@@ -19,7 +18,7 @@ const failures = [];
 // Order matters: `esbuild.mjs --tests` rewrites dist/ as a development build, so the production
 // build (and the VSIX packed from it) comes first and its size is read before the test build.
 let vsixProblem;
-if (isStale(vsix, vsixSources)) {
+if (isStale([vsix], vsixSources)) {
   // `npm run package` does the production build itself, then packs it.
   if (!run('npm', ['run', 'package'])) {
     vsixProblem = `\`npm run package\` failed, so ${vsix} may not match the sources`;
@@ -122,13 +121,3 @@ function findBenchBundles(dir) {
 }
 
 /** True when `output` is missing or older than the newest file under `sources`. */
-function isStale(output, sources) {
-  if (!existsSync(output)) return true;
-  const built = statSync(output).mtimeMs;
-  return sources.some((source) => existsSync(source) && newestMtime(source) > built);
-}
-
-function newestMtime(entry) {
-  if (!statSync(entry).isDirectory()) return statSync(entry).mtimeMs;
-  return Math.max(0, ...readdirSync(entry, { recursive: true }).map((file) => statSync(path.join(entry, file)).mtimeMs));
-}

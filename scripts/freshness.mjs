@@ -4,9 +4,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+export const vsixPath = 'out/studionova.vsix';
+/** Everything that goes into the VSIX. */
+export const vsixSources = ['src', 'webview', 'media', 'package.json', 'package-lock.json', 'esbuild.mjs'];
+
 /** Packages out/studionova.vsix when anything that goes into it changed. */
 export function ensureVsix() {
-  rebuild(['out/studionova.vsix'], ['src', 'webview', 'media', 'package.json', 'esbuild.mjs'], ['npm', 'run', 'package']);
+  rebuild([vsixPath], vsixSources, ['npm', 'run', 'package']);
+}
+
+/** True when an output is missing or older than one of its sources. */
+export function isStale(outputs, sources) {
+  return newestMtime(outputs) < newestMtime(sources);
 }
 
 /** Bundles test/e2e/**.test.ts into out/test/e2e/ when a test or the harness changed. */
@@ -15,7 +24,7 @@ export function ensureTestBundles() {
 }
 
 function rebuild(outputs, sources, command) {
-  if (newestMtime(outputs) >= newestMtime(sources)) return;
+  if (!isStale(outputs, sources)) return;
   console.log(`> ${command.join(' ')}`);
   const { status } = spawnSync(command[0], command.slice(1), { stdio: 'inherit' });
   if (status !== 0) process.exit(status ?? 1);
