@@ -374,3 +374,28 @@ function isAlive(pid: number): boolean {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Starting code-server and Chromium alone takes 10–20 s on a 2-core CI machine. */
+export const e2eTimeout = 180_000;
+
+/** Runs a test body in a session; on failure the screen is kept as <name>-failure.png. */
+export async function inSession(options: LaunchOptions, body: (session: Session) => Promise<void>): Promise<void> {
+  const session = await launch(options);
+  try {
+    await body(session);
+  } catch (error) {
+    await screenshot(session.page, `${options.name}-failure`).catch(() => undefined);
+    throw error;
+  } finally {
+    await session.stop();
+  }
+}
+
+/** For what the page cannot show: files on disk, log files the extension host flushes later. */
+export async function until(what: string, timeoutMs: number, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}

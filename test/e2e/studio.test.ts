@@ -6,49 +6,23 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   answerInputBoxes,
   builtinExtensionsDir,
   commandLine,
   descendants,
+  e2eTimeout as timeout,
   extensionHostLog,
   extensionHostPid,
-  launch,
-  type LaunchOptions,
+  inSession,
   openContainer,
   outputChannelLog,
   runCommand,
   screenshot,
-  type Session,
   treeItem,
+  until,
   view,
 } from './harness';
-
-// Starting code-server and Chromium alone takes 10–20 s on a 2-core CI machine.
-const timeout = 180_000;
-
-/** Runs a test body in a session; on failure the screen is kept as <name>-failure.png. */
-async function inSession(options: LaunchOptions, body: (session: Session) => Promise<void>): Promise<void> {
-  const session = await launch(options);
-  try {
-    await body(session);
-  } catch (error) {
-    await screenshot(session.page, `${options.name}-failure`).catch(() => undefined);
-    throw error;
-  } finally {
-    await session.stop();
-  }
-}
-
-/** For what the page cannot show: files on disk, log files the extension host flushes later. */
-async function until(what: string, timeoutMs: number, check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
 
 test('the sample studio shows its character and chapter', { timeout }, async () => {
   await inSession({ name: 'sample-studio', studio: 'sample' }, async ({ page, userDataDir }) => {
