@@ -21,7 +21,8 @@ const webviewEntries = {
 const webviewBudgetBytes = 150 * 1024;
 
 /** Native or wasm-backed modules that must stay outside the bundles. */
-const nodeExternals = ['vscode', 'sharp'];
+// ws loads bufferutil and utf-8-validate only if they are installed; they are optional speed-ups.
+const nodeExternals = ['vscode', 'sharp', 'bufferutil', 'utf-8-validate'];
 
 /** Prints esbuild's start/end lines that the `$esbuild-watch` problem matcher looks for. */
 const problemMatcherPlugin = {
