@@ -1,86 +1,71 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { studioFile } from '../core/studio/layout';
-import { StudioIndex } from '../core/studio/studioIndex';
-import { errorMessage } from '../core/util/errors';
-import { pathExists } from '../core/util/files';
-import type { Logger } from '../core/util/logger';
-import { problemToJsonLine } from './problemJson';
+import { AppError, errorMessage } from '../core/util/errors';
+import { UsageError } from './cliContext';
+import { checkCommand } from './commands/checkCommand';
+import { generateCommand } from './commands/generateCommand';
+import { indexCommand } from './commands/indexCommand';
+import { workflowCommand } from './commands/workflowCommand';
 
 const usage = `Usage: studionova <command> [options]
 
 Commands:
-  index <studio>   Rebuild the studio's index (.studio/index.sqlite) and print counts.
-  check <studio>   Print every problem as one JSON object per line; exit 1 if any is an error.
+  index <studio> [--json]        Rebuild the studio's index (.studio/index.sqlite) and print counts.
+  check <studio>                 Print every problem as one JSON object per line; exit 1 if any is an error.
+  generate --studio <dir> --prompt "…" [--character id] [--count n] [--seed n] [--size 512x768]
+           [--steps n] [--cfg x] [--sampler s] [--scheduler s] [--checkpoint file] [--negative "…"]
+           [--template name] [--url http://127.0.0.1:8188] [--profile apple-m1-16gb]
+                                 Generate through ComfyUI; one JSON line per saved image.
+  workflow slots <file.json>     Print the fields StudioNOVA fills in a ComfyUI API workflow, as JSON.
 
-Options:
-  --json           (index) print the counts as one JSON object
-  -h, --help       show this help
+Exit codes: 0 fine, 1 the studio has errors or a generation failed, 2 the command could not run.
 `;
 
-/** Exit codes: 0 fine, 1 the studio has errors, 2 the command could not run. */
+const options = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  studio: { type: 'string' },
+  prompt: { type: 'string' },
+  character: { type: 'string' },
+  count: { type: 'string' },
+  seed: { type: 'string' },
+  size: { type: 'string' },
+  steps: { type: 'string' },
+  cfg: { type: 'string' },
+  sampler: { type: 'string' },
+  scheduler: { type: 'string' },
+  checkpoint: { type: 'string' },
+  negative: { type: 'string' },
+  template: { type: 'string' },
+  url: { type: 'string' },
+  profile: { type: 'string' },
+} as const;
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
-  const [command, studioArg] = positionals;
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options });
+  const [command, ...rest] = positionals;
   if (values.help || !command) {
     process.stdout.write(usage);
     return command || values.help ? 0 : 2;
   }
-  if (command !== 'index' && command !== 'check') {
-    process.stderr.write(`Unknown command "${command}".\n\n${usage}`);
-    return 2;
-  }
-  if (!studioArg) {
-    process.stderr.write(`studionova ${command} needs the studio folder, e.g. studionova ${command} .\n`);
-    return 2;
-  }
-  const root = path.resolve(studioArg);
-  if (!(await pathExists(path.join(root, studioFile)))) {
-    process.stderr.write(`${root} is not a studio: it has no ${studioFile}.\n`);
-    return 2;
-  }
-
-  const index = await StudioIndex.open({
-    root,
-    wasmPath: path.join(__dirname, 'sql-wasm.wasm'),
-    logger: stderrLogger,
-    // `check` only reads; `index` is asked to write the index.
-    persist: command === 'index',
-  });
-  try {
-    if (command === 'index') {
-      const result = await index.rebuild();
-      if (values.json) process.stdout.write(`${JSON.stringify({ ...result.counts, durationMs: Math.round(result.durationMs) })}\n`);
-      else {
-        for (const [name, count] of Object.entries(result.counts)) process.stdout.write(`${name.padEnd(11)} ${count}\n`);
-        process.stdout.write(`Indexed in ${result.durationMs.toFixed(0)} ms.\n`);
-      }
-      return 0;
-    }
-    const problems = index.problems.list();
-    for (const problem of problems) process.stdout.write(`${problemToJsonLine(problem)}\n`);
-    return problems.some((p) => p.severity === 'error') ? 1 : 0;
-  } finally {
-    await index.close();
+  switch (command) {
+    case 'index':
+      return indexCommand(rest[0], values.json ?? false);
+    case 'check':
+      return checkCommand(rest[0]);
+    case 'generate':
+      return generateCommand({ ...values, studio: values.studio ?? rest[0] });
+    case 'workflow':
+      return workflowCommand(rest[0], rest[1]);
+    default:
+      throw new UsageError(`Unknown command "${command}".\n\n${usage}`);
   }
 }
-
-const stderrLogger: Logger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn: (message) => process.stderr.write(`warning: ${message}\n`),
-  error: (message) => process.stderr.write(`error: ${message instanceof Error ? message.message : message}\n`),
-};
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
     process.stderr.write(`studionova: ${errorMessage(error)}\n`);
-    process.exitCode = 2;
+    // A command line that cannot run is 2; a failure of the work itself (ComfyUI down, bad workflow) is 1.
+    process.exitCode = error instanceof UsageError || (error instanceof TypeError && /parseArgs|option/i.test(error.message)) ? 2 : error instanceof AppError ? 1 : 2;
   },
 );

@@ -95,6 +95,13 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX jobs_by_status ON jobs (status, created_at);
   `,
+  // 2: a character's own negative prompt, merged into every generation of it. The parse cache
+  // and digests are cleared so every file is read again with the new field.
+  `
+  ALTER TABLE characters ADD COLUMN negative TEXT;
+  DELETE FROM documents;
+  DELETE FROM meta;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -22,6 +22,8 @@ export interface Character {
   readonly trigger: string | undefined;
   readonly class: string | undefined;
   readonly lora: string | undefined;
+  /** Negative prompt words added to every generation of this character. */
+  readonly negative: string | undefined;
   readonly description: string | undefined;
   /** characters/<id>/character.md */
   readonly path: string;

@@ -35,6 +35,7 @@ export function deriveStudioModel(files: readonly StudioFile[], documents: Reado
     trigger: c.trigger,
     class: c.class,
     lora: c.lora,
+    negative: c.negative,
     description: c.description,
     path: characterFile(c.characterId),
     consentAt: consent.get(c.characterId),

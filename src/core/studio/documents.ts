@@ -16,6 +16,7 @@ export type ParsedDocument =
       readonly trigger: string | undefined;
       readonly class: string | undefined;
       readonly lora: string | undefined;
+      readonly negative: string | undefined;
       readonly description: string | undefined;
     }
   | { readonly kind: 'consent'; readonly characterId: string; readonly confirmedAt: string | undefined }
@@ -108,6 +109,7 @@ function parseCharacter(file: string, characterId: string, text: string): Docume
       trigger: fields?.trigger ?? optionalString(data['trigger']),
       class: fields?.class ?? optionalString(data['class']),
       lora: fields?.lora ?? optionalString(data['lora']),
+      negative: fields?.negative ?? optionalString(data['negative']),
       description: fields?.description ?? (firstParagraph(front.body) || undefined),
     },
     problems,

@@ -6,14 +6,15 @@ export class CharacterRepository extends Table<Character> {
   constructor(db: IndexDatabase) {
     super(db, {
       table: 'characters',
-      columns: ['id', 'name', 'trigger_word', 'class', 'lora', 'description', 'path', 'consent_at'],
-      toRow: (c) => [c.id, c.name, nullable(c.trigger), nullable(c.class), nullable(c.lora), nullable(c.description), c.path, nullable(c.consentAt)],
+      columns: ['id', 'name', 'trigger_word', 'class', 'lora', 'negative', 'description', 'path', 'consent_at'],
+      toRow: (c) => [c.id, c.name, nullable(c.trigger), nullable(c.class), nullable(c.lora), nullable(c.negative), nullable(c.description), c.path, nullable(c.consentAt)],
       fromRow: (r) => ({
         id: String(r['id']),
         name: String(r['name']),
         trigger: text(r['trigger_word']),
         class: text(r['class']),
         lora: text(r['lora']),
+        negative: text(r['negative']),
         description: text(r['description']),
         path: String(r['path']),
         consentAt: text(r['consent_at']),

@@ -17,6 +17,7 @@ describe('parseDocument', () => {
       trigger: 'spyke_plasma_v1',
       class: 'man',
       lora: 'spyke.safetensors',
+      negative: undefined,
       description: 'A courier with blue hair.',
     });
   });

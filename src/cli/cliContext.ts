@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { studioFile } from '../core/studio/layout';
+import { StudioIndex } from '../core/studio/studioIndex';
+import { pathExists } from '../core/util/files';
+import type { Logger } from '../core/util/logger';
+
+/** Thrown for a command line that cannot run as given: printed as is, exit code 2. */
+export class UsageError extends Error {}
+
+/** sql.js's wasm and the shipped workflow templates sit beside the bundle (dist/) and above it. */
+export const wasmPath = path.join(__dirname, 'sql-wasm.wasm');
+export const builtinWorkflows = path.join(__dirname, '..', 'workflows');
+
+export const stderrLogger: Logger = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn: (message) => process.stderr.write(`warning: ${message}\n`),
+  error: (message) => process.stderr.write(`error: ${message instanceof Error ? message.message : message}\n`),
+};
+
+export async function openStudio(folder: string | undefined, persist: boolean): Promise<StudioIndex> {
+  if (!folder) throw new UsageError('Name the studio folder, e.g. --studio .');
+  const root = path.resolve(folder);
+  if (!(await pathExists(path.join(root, studioFile)))) throw new UsageError(`${root} is not a studio: it has no ${studioFile}.`);
+  return StudioIndex.open({ root, wasmPath, logger: stderrLogger, persist });
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
