@@ -1,21 +1,30 @@
 import { appendFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { ComfyEngine } from './core/comfy/comfyEngine';
+import { previewEngineLabel } from './core/comfy/previewEngine';
 import type { SettingsResult } from './core/settings/settings';
 import type { Logger } from './core/util/logger';
-import { onDidChangeSettings, readSettings } from './vscode/config';
+import { CommandId, ContextKey, ViewId } from './shared/ids';
+import { ComfyLog } from './vscode/comfy/comfyLog';
+import { ComfyStatusBar } from './vscode/comfy/comfyStatusBar';
 import { registerCommands } from './vscode/commands';
+import { onDidChangeSettings, readSettings } from './vscode/config';
+import { showError } from './vscode/errors';
+import { GenerationController } from './vscode/generation/generationController';
+import { QueueTreeProvider } from './vscode/generation/queueTreeProvider';
 import { createLogger } from './vscode/log';
 import { ProblemsPublisher } from './vscode/problemsPublisher';
 import { StudioSession } from './vscode/studioSession';
 import { EnginesTreeProvider } from './vscode/tree/enginesTreeProvider';
 import { StudioTreeProvider } from './vscode/tree/studioTreeProvider';
-import { ViewId } from './shared/ids';
 
 let session: StudioSession | undefined;
+let engine: ComfyEngine | undefined;
 
 /**
- * Builds the object graph and registers everything; does no I/O of its own. The studio is
- * looked for right after activation, and its index opens when the tree first asks for it.
+ * Builds the object graph and registers everything; does no I/O of its own and starts nothing.
+ * The studio is looked for right after activation, its index opens when the tree first asks
+ * for it, and ComfyUI is reached or started on first use (or right away with autoStart).
  */
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -23,36 +32,63 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(channel);
   const logger = createLogger(channel);
   try {
-    const { settings, problems } = readSettings();
+    const initial = readSettings();
+    let settings = initial.settings;
     session = new StudioSession({
       wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm'),
       logger,
       // An untrusted folder is shown, but StudioNOVA writes nothing into it on its own.
       persistIndex: () => vscode.workspace.isTrusted,
     });
-    context.subscriptions.push(session, new ProblemsPublisher(session));
+    engine = new ComfyEngine(settings.comfyui, { logger, trusted: () => vscode.workspace.isTrusted });
+    const comfyLog = new ComfyLog(engine);
+    const statusBar = new ComfyStatusBar(engine);
+    const controller = new GenerationController(session, engine, context.asAbsolutePath('workflows'), logger);
+    context.subscriptions.push(session, engine, comfyLog, new ProblemsPublisher(session), controller, statusBar);
 
     const studioTree = new StudioTreeProvider(session, logger);
     const studioView = vscode.window.createTreeView(ViewId.studio, { treeDataProvider: studioTree, showCollapseAll: true });
     studioTree.setVisible(studioView.visible);
+    const queueTree = new QueueTreeProvider(controller, session);
     const engines = new EnginesTreeProvider(settings, vscode.workspace.isTrusted);
+    const showPreviewLabel = (label: string | undefined): void => {
+      statusBar.setPreviewLabel(label);
+      engines.setPreviewLabel(label);
+    };
     context.subscriptions.push(
       studioTree,
       studioView,
       studioView.onDidChangeVisibility((e) => studioTree.setVisible(e.visible)),
+      queueTree,
+      vscode.window.createTreeView(ViewId.queue, { treeDataProvider: queueTree }),
       engines,
       vscode.window.createTreeView(ViewId.engines, { treeDataProvider: engines }),
+      engine.onDidChangeState((state) => {
+        engines.updateComfy(state);
+        void vscode.commands.executeCommand('setContext', ContextKey.comfyState, state.kind);
+      }),
       onDidChangeSettings((result) => {
+        settings = result.settings;
         logSettings(logger, result);
         engines.update(result.settings, vscode.workspace.isTrusted);
+        void vscode.commands.executeCommand('setContext', ContextKey.comfyMode, result.settings.comfyui.mode);
+        void previewEngineLabel(result.settings.comfyui).then((label) => showPreviewLabel(label));
+        if (engine?.updateSettings(result.settings.comfyui)) void offerRestart();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => engines.update(readSettings().settings, true)),
     );
-    registerCommands(context, { session, logger, channel });
+    registerCommands(context, { session, logger, channel, engine, comfyLog: comfyLog.channel, controller, settings: () => settings });
 
-    logSettings(logger, { settings, problems });
+    logSettings(logger, initial);
     if (!vscode.workspace.isTrusted) logger.info('Restricted mode: the folder is not trusted, so no engine process will be started.');
+    void vscode.commands.executeCommand('setContext', ContextKey.comfyMode, settings.comfyui.mode);
+    void previewEngineLabel(settings.comfyui).then((label) => showPreviewLabel(label));
     void session.detect();
+    if (settings.comfyui.autoStart && vscode.workspace.isTrusted) {
+      // After activation returns: the start is the setting's wish, not activation work.
+      const autoStart = engine;
+      setTimeout(() => void autoStart.start().catch((error: unknown) => showError(logger, error, 'ComfyUI did not start')), 0);
+    }
   } catch (error) {
     logger.error(error instanceof Error ? error : String(error));
     void vscode.window.showErrorMessage(`StudioNOVA failed to start: ${String(error)}`);
@@ -61,10 +97,18 @@ export function activate(context: vscode.ExtensionContext): void {
   reportActivation(logger, performance.now() - started);
 }
 
-/** Writes the index to disk before the window closes. */
+/** Writes the index to disk and stops a managed ComfyUI with its whole process tree. */
 export async function deactivate(): Promise<void> {
-  await session?.close();
+  await Promise.all([session?.close(), engine?.stop()]);
   session = undefined;
+  engine = undefined;
+}
+
+async function offerRestart(): Promise<void> {
+  const restart = 'Restart ComfyUI';
+  if ((await vscode.window.showInformationMessage('ComfyUI settings changed. Restart ComfyUI to use them?', restart)) === restart) {
+    await vscode.commands.executeCommand(CommandId.restartComfy);
+  }
 }
 
 function logSettings(logger: Logger, result: SettingsResult): void {

@@ -31,17 +31,36 @@ export const CommandId = {
   selectHardwareProfile: 'studionova.hardware.selectProfile',
   /** Show StudioNOVA's log. */
   showLog: 'studionova.log.show',
+  /** Start the managed ComfyUI, or connect to the configured one. */
+  startComfy: 'studionova.comfyui.start',
+  /** Stop the managed ComfyUI and its whole process tree. */
+  stopComfy: 'studionova.comfyui.stop',
+  /** Stop and start the managed ComfyUI. */
+  restartComfy: 'studionova.comfyui.restart',
+  /** Show ComfyUI's output. */
+  showComfyLog: 'studionova.comfyui.showLog',
+  /** Generate images from a prompt, with a character or without. */
+  generateImage: 'studionova.generate.image',
+  /** Cancel a generation job, wherever it is. */
+  cancelJob: 'studionova.queue.cancel',
+  /** Open the image a job made. */
+  openJobImage: 'studionova.queue.open',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
 export const ViewId = {
   studio: 'studionova.studio',
+  queue: 'studionova.queue',
   engines: 'studionova.engines',
 } as const;
 
 export const ContextKey = {
   /** `none` (no studio.json), `ready`, or unset while looking. */
   studioState: 'studionova.studioState',
+  /** ComfyUI's state: idle, starting, ready, unhealthy, unreachable, crashed, stopped. */
+  comfyState: 'studionova.comfy.state',
+  /** `managed` or `connected`. */
+  comfyMode: 'studionova.comfy.mode',
 } as const;
 
 export const configSection = extensionPrefix;

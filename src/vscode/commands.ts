@@ -7,18 +7,28 @@ import { deleteItem, openItem, renameItem, revealItem } from './commands/itemAct
 import { newChapter, newPage } from './commands/newChapterOrPage';
 import { newCharacter } from './commands/newCharacter';
 import { newStudio } from './commands/newStudio';
+import { restartComfy, startComfy } from './commands/comfyCommands';
+import { generateImage } from './commands/generateImage';
 import { runCommand } from './errors';
 import type { StudioSession } from './studioSession';
+import type { GenerationController } from './generation/generationController';
+import type { ComfyEngine } from '../core/comfy/comfyEngine';
+import type { GenerationJob } from '../core/generation/generationJob';
+import type { Settings } from '../core/settings/settings';
 
 export interface CommandServices {
   readonly session: StudioSession;
   readonly logger: Logger;
   readonly channel: vscode.LogOutputChannel;
+  readonly engine: ComfyEngine;
+  readonly comfyLog: vscode.LogOutputChannel;
+  readonly controller: GenerationController;
+  readonly settings: () => Settings;
 }
 
 /** The one place commands are registered. Every handler runs through `runCommand`. */
 export function registerCommands(context: vscode.ExtensionContext, services: CommandServices): void {
-  const { session, logger, channel } = services;
+  const { session, logger, channel, engine, controller } = services;
   const handlers: Record<CommandId, (...args: never[]) => unknown> = {
     [CommandId.newStudio]: () => newStudio(session),
     [CommandId.refreshStudio]: () => session.refresh(),
@@ -38,6 +48,13 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
       vscode.commands.executeCommand('workbench.action.openSettings', typeof query === 'string' ? query : configSection),
     [CommandId.selectHardwareProfile]: selectHardwareProfile,
     [CommandId.showLog]: () => channel.show(),
+    [CommandId.startComfy]: () => startComfy(engine),
+    [CommandId.stopComfy]: () => engine.stop(),
+    [CommandId.restartComfy]: () => restartComfy(engine),
+    [CommandId.showComfyLog]: () => services.comfyLog.show(),
+    [CommandId.generateImage]: (node: unknown) => generateImage(services, node),
+    [CommandId.cancelJob]: (job: unknown) => (isJob(job) ? controller.cancel(job.id) : undefined),
+    [CommandId.openJobImage]: (file: unknown) => (file instanceof vscode.Uri ? vscode.commands.executeCommand('vscode.open', file) : undefined),
   };
   for (const [id, handler] of Object.entries(handlers) as Array<[CommandId, (...args: unknown[]) => unknown]>) {
     context.subscriptions.push(vscode.commands.registerCommand(id, runCommand(logger, id, handler)));
@@ -53,4 +70,8 @@ async function selectHardwareProfile(): Promise<void> {
   ].map((item) => ({ ...item, picked: item.id === current }));
   const picked = await vscode.window.showQuickPick(items, { title: 'Hardware Profile', placeHolder: 'The limits StudioNOVA enforces before anything is queued' });
   if (picked) await section.update('hardware.profile', picked.id, vscode.ConfigurationTarget.Global);
+}
+
+function isJob(value: unknown): value is GenerationJob {
+  return typeof value === 'object' && value !== null && 'id' in value && 'seed' in value && 'request' in value;
 }

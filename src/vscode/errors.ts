@@ -11,9 +11,19 @@ export async function showError(logger: Logger, error: unknown, context?: string
   if (isCancellation(error)) return;
   logger.error(error instanceof Error ? error : String(error));
   const message = context ? `${context}: ${errorMessage(error)}` : errorMessage(error);
-  const showLogs = 'Show Logs';
-  const choice = await vscode.window.showErrorMessage(message, showLogs);
-  if (choice === showLogs) await vscode.commands.executeCommand(CommandId.showLog);
+  const actions = actionsFor(error);
+  const choice = await vscode.window.showErrorMessage(message, ...actions.map(([label]) => label));
+  const action = actions.find(([label]) => label === choice);
+  if (action) await vscode.commands.executeCommand(...action[1]);
+}
+
+/** The buttons an error offers: the way out first, the log last. */
+function actionsFor(error: unknown): Array<[string, [string, ...unknown[]]]> {
+  const code = error instanceof AppError ? error.code : '';
+  const settings: [string, [string, ...unknown[]]] = ['Open Settings', [CommandId.openEngineSettings, 'studionova.comfyui']];
+  if (code === 'comfy_unavailable' || code === 'comfy_not_configured') return [['Start', [CommandId.startComfy]], settings];
+  if (code.startsWith('process_')) return [['Show ComfyUI Log', [CommandId.showComfyLog]], settings];
+  return [['Show Logs', [CommandId.showLog]]];
 }
 
 /** Wraps a command handler: logs the start, and routes any failure through `showError`. */

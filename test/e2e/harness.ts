@@ -190,6 +190,8 @@ export interface LaunchOptions {
   /** Runs on the fresh folder before VS Code opens it, e.g. to add a broken file. */
   readonly prepare?: (folder: string) => Promise<void>;
   readonly env?: Readonly<Record<string, string>>;
+  /** User settings over the defaults of userSettings(), e.g. where ComfyUI is. */
+  readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 export interface Session {
@@ -223,7 +225,7 @@ export async function launch(options: LaunchOptions): Promise<Session> {
   try {
     if (options.studio === 'sample') await cp(path.join(repoRoot, 'samples', 'studio'), folder, { recursive: true });
     await options.prepare?.(folder);
-    await writeUserSettings(userDataDir, userSettings(options.trusted ?? true));
+    await writeUserSettings(userDataDir, { ...userSettings(options.trusted ?? true), ...options.settings });
     await installExtension(userDataDir, extensionsDir);
     server = await startCodeServer({
       userDataDir,

@@ -43,7 +43,7 @@ export interface JobRecord {
 /** Persistence for jobs (the index's jobs table in the extension; nothing in benchmarks). */
 export interface JobStore {
   save(record: JobRecord): void;
-  /** Jobs that were submitted to ComfyUI but not finished when the last session ended. */
+  /** Jobs not finished when the last session ended, sent to ComfyUI or not. */
   unfinished(): JobRecord[];
 }
 

@@ -56,7 +56,21 @@ export class GenerationQueue implements DisposableLike {
   private disposed = false;
   private pumping = false;
 
-  constructor(private readonly options: GenerationQueueOptions) {}
+  private client: ComfyClient;
+
+  constructor(private readonly options: GenerationQueueOptions) {
+    this.client = options.client;
+  }
+
+  /** ComfyUI moved (a managed restart picks a new port): later requests go to the new address. */
+  setClient(client: ComfyClient): void {
+    if (client.url === this.client.url) return;
+    this.client = client;
+    this.objectInfo = undefined;
+    this.comfyuiVersion = undefined;
+    void this.socket?.then(({ socket }) => socket.dispose()).catch(() => undefined);
+    this.socket = undefined;
+  }
 
   get jobs(): readonly GenerationJob[] {
     return this.all;
@@ -129,15 +143,15 @@ export class GenerationQueue implements DisposableLike {
     }
     if (!job.promptId) return;
     if (job.status === 'submitted') {
-      await this.options.client.deleteFromQueue([job.promptId]);
+      await this.client.deleteFromQueue([job.promptId]);
       // A prompt deleted from ComfyUI's queue sends no event: it is done here.
-      const queue = await this.options.client.queue().catch(() => undefined);
+      const queue = await this.client.queue().catch(() => undefined);
       if (!queue || !queue.running.includes(job.promptId)) {
         this.finish(job, 'cancelled');
         return;
       }
     }
-    await this.options.client.interrupt(job.promptId);
+    await this.client.interrupt(job.promptId);
   }
 
   /** Resolves when every given job has finished, whichever way. */
@@ -166,7 +180,11 @@ export class GenerationQueue implements DisposableLike {
    */
   async recover(): Promise<void> {
     for (const record of this.options.store?.unfinished() ?? []) {
-      if (!record.promptId) continue;
+      if (!record.promptId) {
+        // Never sent: starting it now, unasked, would surprise; it is marked as not done.
+        this.options.store?.save({ ...record, status: 'cancelled', error: 'The window closed before this job was sent to ComfyUI.' });
+        continue;
+      }
       const job: GenerationJob = {
         ...record,
         status: record.status,
@@ -192,7 +210,7 @@ export class GenerationQueue implements DisposableLike {
 
   private async checkWithComfy(workflow: GenerationJob['workflow'], signal?: AbortSignal): Promise<void> {
     const fresh = async (): Promise<ObjectInfo> => {
-      const info = await this.options.client.objectInfo(signal);
+      const info = await this.client.objectInfo(signal);
       this.objectInfo = { info, at: Date.now() };
       return info;
     };
@@ -227,7 +245,7 @@ export class GenerationQueue implements DisposableLike {
       this.byPrompt.set(promptId, job);
       job.status = 'submitted';
       job.times.submitted = Date.now();
-      await this.options.client.submit({ workflow: job.workflow, clientId, promptId });
+      await this.client.submit({ workflow: job.workflow, clientId, promptId });
       this.update(job);
     } catch (error) {
       this.fail(job, error);
@@ -239,7 +257,7 @@ export class GenerationQueue implements DisposableLike {
     if (this.socket) return this.socket;
     const clientId = `studionova-${randomUUID()}`;
     const open = this.options.openSocket ?? ((url: string, signal?: AbortSignal) => ComfySocket.open(url, signal));
-    const opening = open(this.options.client.socketUrl(clientId)).then((socket) => {
+    const opening = open(this.client.socketUrl(clientId)).then((socket) => {
       socket.onEvent((event) => this.onEvent(event));
       socket.onClose(() => {
         this.socket = undefined;
@@ -300,12 +318,12 @@ export class GenerationQueue implements DisposableLike {
   private async settleFromServer(job: GenerationJob): Promise<void> {
     const promptId = job.promptId!;
     try {
-      const entry = await this.options.client.history(promptId);
+      const entry = await this.client.history(promptId);
       if (entry) {
         await this.completeFromHistory(job, entry);
         return;
       }
-      const queue = await this.options.client.queue();
+      const queue = await this.client.queue();
       if (queue.running.includes(promptId) || queue.pending.includes(promptId)) {
         // Still ComfyUI's: its events go to a client id that is gone, so follow it by polling.
         setTimeout(() => void this.settleFromServer(job), 1000).unref?.();
@@ -328,7 +346,7 @@ export class GenerationQueue implements DisposableLike {
     const saved = images.filter((image) => image.type === 'output');
     const workflowJson = `${JSON.stringify(job.workflow, null, 2)}\n`;
     for (const image of saved.length > 0 ? saved : images) {
-      const bytes = await this.options.client.view(image);
+      const bytes = await this.client.view(image);
       const output = await saveOutput(this.options.studioRoot, job.request.target, bytes, workflowJson, extensionOf(image.filename));
       job.outputs.push(output);
       job.times.saved = Date.now();

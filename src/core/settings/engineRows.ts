@@ -1,3 +1,5 @@
+import type { ComfyEngineState } from '../comfy/comfyEngine';
+import { describeDevice, describeVersions } from '../comfy/systemStatsSummary';
 import { describeLimits, hardwarePresets } from './hardware';
 import type { Settings } from './settings';
 
@@ -15,18 +17,21 @@ export interface EngineRow {
 
 const notSet = 'not set';
 
-/** The rows of the Engines view, from settings alone. */
-export function engineRows(settings: Settings): EngineRow[] {
+/** The rows of the Engines view: what the settings say, and how ComfyUI is doing when known. */
+export function engineRows(settings: Settings, comfy: ComfyEngineState = { kind: 'idle' }): EngineRow[] {
   const { comfyui, sdScripts, ollama, hardware } = settings;
+  const where = comfyui.mode === 'connected' ? comfyui.url : `managed · ${comfyui.folder || 'folder not set'}`;
   const preset = hardware.profile === 'custom' ? 'Custom' : hardwarePresets[hardware.profile].label;
   return [
     {
       id: 'comfyui',
       label: 'ComfyUI',
-      description: comfyui.mode === 'connected' ? comfyui.url : `managed · ${comfyui.folder || 'folder not set'}`,
+      description: comfy.kind === 'idle' ? where : `${comfyStatus(comfy)} · ${where}`,
       icon: 'symbol-color',
       settingsQuery: 'studionova.comfyui',
       details: [
+        ['Status', comfyStatus(comfy)],
+        ...(comfy.kind === 'ready' ? [['Device', describeDevice(comfy.stats).name] as const, ...describeVersions(comfy.stats)] : []),
         ['Mode', comfyui.mode],
         ['URL', comfyui.url],
         ['Folder', comfyui.folder || notSet],
@@ -69,4 +74,23 @@ export function engineRows(settings: Settings): EngineRow[] {
       ],
     },
   ];
+}
+
+function comfyStatus(state: ComfyEngineState): string {
+  switch (state.kind) {
+    case 'idle':
+      return 'not connected yet';
+    case 'starting':
+      return `starting: ${state.phase}`;
+    case 'ready':
+      return `ready at ${state.url}`;
+    case 'unhealthy':
+      return 'not answering';
+    case 'unreachable':
+      return 'not reachable';
+    case 'crashed':
+      return 'crashed';
+    case 'stopped':
+      return 'stopped';
+  }
 }

@@ -12,6 +12,8 @@ export interface Settings {
     readonly folder: string;
     readonly python: string;
     readonly extraArgs: readonly string[];
+    /** Start (managed) or connect (connected) right after activation, instead of on first use. */
+    readonly autoStart: boolean;
   };
   readonly sdScripts: {
     readonly folder: string;
@@ -38,6 +40,7 @@ export const rawSettingsSchema = z.object({
   'comfyui.folder': z._default(z.string(), ''),
   'comfyui.python': z._default(z.string(), ''),
   'comfyui.extraArgs': z._default(z.array(z.string()), []),
+  'comfyui.autoStart': z._default(z.boolean(), false),
   'sdScripts.folder': z._default(z.string(), ''),
   'sdScripts.launcher': z._default(z.enum(['python', 'accelerate']), 'accelerate'),
   'sdScripts.python': z._default(z.string(), ''),
@@ -72,7 +75,7 @@ export function parseSettings(raw: Record<string, unknown>): SettingsResult {
   return {
     problems,
     settings: {
-      comfyui: { mode: v['comfyui.mode'], url: v['comfyui.url'], folder: v['comfyui.folder'], python: v['comfyui.python'], extraArgs: v['comfyui.extraArgs'] },
+      comfyui: { mode: v['comfyui.mode'], url: v['comfyui.url'], folder: v['comfyui.folder'], python: v['comfyui.python'], extraArgs: v['comfyui.extraArgs'], autoStart: v['comfyui.autoStart'] },
       sdScripts: { folder: v['sdScripts.folder'], launcher: v['sdScripts.launcher'], python: v['sdScripts.python'], accelerate: v['sdScripts.accelerate'] },
       ollama: { url: v['ollama.url'] },
       hardware: { profile, limits: profile === 'custom' ? v['hardware.custom'] : hardwarePresets[profile].limits },

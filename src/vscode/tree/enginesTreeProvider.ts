@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { type EngineRow, engineRows } from '../../core/settings/engineRows';
+import type { ComfyEngineState } from '../../core/comfy/comfyEngine';
 import type { Settings } from '../../core/settings/settings';
 import { DisposableStore } from '../../core/util/disposable';
 import { CommandId } from '../../shared/ids';
@@ -15,6 +16,8 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<EngineNode>,
   private readonly changed = this.disposables.add(new vscode.EventEmitter<undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
+  private comfy: ComfyEngineState = { kind: 'idle' };
+
   constructor(
     private settings: Settings,
     private trusted: boolean,
@@ -23,6 +26,19 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<EngineNode>,
   update(settings: Settings, trusted: boolean): void {
     this.settings = settings;
     this.trusted = trusted;
+    this.changed.fire(undefined);
+  }
+
+  private previewLabel: string | undefined;
+
+  /** The ComfyUI row says when it is the test double, not ComfyUI. */
+  setPreviewLabel(label: string | undefined): void {
+    this.previewLabel = label;
+    this.changed.fire(undefined);
+  }
+
+  updateComfy(state: ComfyEngineState): void {
+    this.comfy = state;
     this.changed.fire(undefined);
   }
 
@@ -37,7 +53,8 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<EngineNode>,
         return item;
       }
       case 'engine': {
-        const item = new vscode.TreeItem(node.row.label, vscode.TreeItemCollapsibleState.Collapsed);
+        const label = node.row.id === 'comfyui' && this.previewLabel ? `${node.row.label} (${this.previewLabel})` : node.row.label;
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `engine:${node.row.id}`;
         item.description = node.row.description;
         item.iconPath = new vscode.ThemeIcon(node.row.icon);
@@ -57,7 +74,7 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<EngineNode>,
 
   getChildren(node?: EngineNode): EngineNode[] {
     if (!node) {
-      const rows = engineRows(this.settings).map((row): EngineNode => ({ kind: 'engine', row }));
+      const rows = engineRows(this.settings, this.comfy).map((row): EngineNode => ({ kind: 'engine', row }));
       return this.trusted ? rows : [{ kind: 'restricted' }, ...rows];
     }
     if (node.kind !== 'engine') return [];

@@ -41,6 +41,15 @@ export class JobRepository extends Table<Job> {
     return this.select(`WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY created_at`, statuses);
   }
 
+  /** Inserts the job, or replaces the stored one with the same id. */
+  upsert(job: Job): void {
+    this.db.run(
+      `INSERT INTO jobs (id, kind, status, created_at, updated_at, params, error) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, params = excluded.params, error = excluded.error`,
+      [job.id, job.kind, job.status, job.createdAt, job.updatedAt, JSON.stringify(job.params), job.error ?? null],
+    );
+  }
+
   setStatus(id: string, status: JobStatus, updatedAt: string, error?: string): void {
     this.db.run('UPDATE jobs SET status = ?, updated_at = ?, error = ? WHERE id = ?', [status, updatedAt, error ?? null, id]);
   }

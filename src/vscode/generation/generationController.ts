@@ -1,0 +1,153 @@
+import * as vscode from 'vscode';
+import type { ComfyEngine } from '../../core/comfy/comfyEngine';
+import { fractionDone, finishedStatuses, type GenerationJob } from '../../core/generation/generationJob';
+import { GenerationQueue } from '../../core/generation/generationQueue';
+import { indexJobStore } from '../../core/generation/indexJobStore';
+import type { GenerationRequest } from '../../core/generation/request';
+import { DisposableStore } from '../../core/util/disposable';
+import { Emitter } from '../../core/util/emitter';
+import type { Logger } from '../../core/util/logger';
+import { CommandId } from '../../shared/ids';
+import type { StudioSession } from '../studioSession';
+
+/**
+ * Generation in the editor: one queue per studio on the engine's current address, jobs kept in
+ * the index (so a restarted window picks them up from ComfyUI's history), a progress
+ * notification with cancel per request, and the index refreshed as images land.
+ */
+export class GenerationController implements vscode.Disposable {
+  private readonly disposables = new DisposableStore();
+  private readonly changed = new Emitter<GenerationJob | undefined>();
+  /** A job changed, or (undefined) the list of jobs did. */
+  readonly onDidChangeJobs = this.changed.event;
+  private queuePromise: Promise<GenerationQueue> | undefined;
+  private queueRoot: string | undefined;
+  private current: GenerationQueue | undefined;
+  /** What belongs to the current studio's queue; replaced when the studio changes. */
+  private queueDisposables = new DisposableStore();
+
+  constructor(
+    private readonly session: StudioSession,
+    private readonly engine: ComfyEngine,
+    private readonly builtinWorkflows: string,
+    private readonly logger: Logger,
+  ) {
+    this.disposables.add(this.changed);
+    this.disposables.add(session.onDidChangeState(() => this.dropQueue()));
+    this.disposables.add(
+      engine.onDidChangeState(async (state) => {
+        // A managed restart moves ComfyUI to a new port; the queue follows it.
+        if (state.kind === 'ready' && this.queuePromise) (await this.queuePromise).setClient(await this.engine.ensureReady());
+      }),
+    );
+  }
+
+  get jobs(): readonly GenerationJob[] {
+    return this.current?.jobs ?? [];
+  }
+
+  /** The studio's queue, made on first use: ComfyUI must answer (or start) first. */
+  queue(): Promise<GenerationQueue> {
+    const root = this.session.root;
+    if (!root) return Promise.reject(new Error('No studio is open.'));
+    if (this.queuePromise && this.queueRoot === root.fsPath) return this.queuePromise;
+    this.queueRoot = root.fsPath;
+    this.queuePromise = (async () => {
+      const client = await this.engine.ensureReady();
+      const index = await this.session.index();
+      const queue = new GenerationQueue({
+        client,
+        studioRoot: root.fsPath,
+        templates: { builtinFolder: this.builtinWorkflows, studioRoot: root.fsPath },
+        logger: this.logger,
+        store: indexJobStore(index),
+        diagnose: () => this.engine.logTail(12).join('\n') || undefined,
+      });
+      this.queueDisposables.add(queue);
+      this.queueDisposables.add(queue.onDidChangeJob((job) => this.changed.fire(job)));
+      this.queueDisposables.add(queue.onDidSaveOutput(() => void this.session.refresh()));
+      this.current = queue;
+      await queue.recover();
+      this.changed.fire(undefined);
+      return queue;
+    })();
+    this.queuePromise.catch(() => (this.queuePromise = undefined));
+    return this.queuePromise;
+  }
+
+  /** Queues a request and follows it in a progress notification; resolves when every image is done. */
+  async generate(request: GenerationRequest, title: string): Promise<GenerationJob[]> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      progress.report({ message: 'checking the workflow with ComfyUI…' });
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      const queue = await this.queue();
+      const jobs = await queue.generate(request, abort.signal);
+      this.changed.fire(undefined);
+      token.onCancellationRequested(() => void Promise.all(jobs.map((job) => queue.cancel(job.id))));
+      let reported = 0;
+      const subscription = queue.onDidChangeJob((job) => {
+        if (!jobs.includes(job)) return;
+        const done = jobs.reduce((sum, j) => sum + fractionDone(j), 0) / jobs.length;
+        const increment = Math.max(0, done * 100 - reported);
+        reported += increment;
+        progress.report({ increment, message: describeProgress(jobs) });
+      });
+      try {
+        return await queue.waitFor(jobs);
+      } finally {
+        subscription.dispose();
+        void this.announce(jobs);
+      }
+    });
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    await this.current?.cancel(jobId);
+  }
+
+  dispose(): void {
+    this.queueDisposables.dispose();
+    this.disposables.dispose();
+  }
+
+  /** One message when a request ends: where the images are, or why not. */
+  private async announce(jobs: readonly GenerationJob[]): Promise<void> {
+    const saved = jobs.flatMap((job) => job.outputs);
+    const failed = jobs.filter((job) => job.status === 'failed');
+    const root = this.session.root;
+    if (failed.length > 0) {
+      const first = failed[0]!.error;
+      const lost = first?.code === 'comfy_lost_job';
+      const actions = lost ? ['Restart ComfyUI', 'Show Log'] : ['Show Log'];
+      const answer = await vscode.window.showErrorMessage(
+        `${failed.length} of ${jobs.length} ${jobs.length === 1 ? 'image' : 'images'} failed: ${first?.message ?? 'unknown error'}`,
+        ...actions,
+      );
+      if (answer === 'Restart ComfyUI') await vscode.commands.executeCommand(CommandId.restartComfy);
+      if (answer === 'Show Log') await vscode.commands.executeCommand(CommandId.showComfyLog);
+      return;
+    }
+    if (saved.length === 0 || !root) return;
+    const last = vscode.Uri.joinPath(root, saved[saved.length - 1]!.image);
+    const answer = await vscode.window.showInformationMessage(`Saved ${saved.length} ${saved.length === 1 ? 'image' : 'images'}: ${saved.map((s) => s.image).join(', ')}`, 'Open', 'Reveal');
+    if (answer === 'Open') await vscode.commands.executeCommand('vscode.open', last);
+    if (answer === 'Reveal') await vscode.commands.executeCommand('revealInExplorer', last);
+  }
+
+  private dropQueue(): void {
+    this.queueDisposables.dispose();
+    this.queueDisposables = new DisposableStore();
+    this.queuePromise = undefined;
+    this.queueRoot = undefined;
+    this.current = undefined;
+    this.changed.fire(undefined);
+  }
+}
+
+function describeProgress(jobs: readonly GenerationJob[]): string {
+  const done = jobs.filter((job) => finishedStatuses.has(job.status)).length;
+  const running = jobs.find((job) => job.status === 'running');
+  const step = running?.progress ? ` — step ${running.progress.value}/${running.progress.max}` : '';
+  return `${done}/${jobs.length} done${step}`;
+}

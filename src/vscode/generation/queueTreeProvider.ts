@@ -1,0 +1,85 @@
+import * as vscode from 'vscode';
+import { fractionDone, type GenerationJob } from '../../core/generation/generationJob';
+import { DisposableStore } from '../../core/util/disposable';
+import { CommandId } from '../../shared/ids';
+import type { StudioSession } from '../studioSession';
+import type { GenerationController } from './generationController';
+
+/** How many jobs the view lists, newest first; older ones are in the manifest and the gallery. */
+const shownJobs = 100;
+const redrawDelayMs = 100;
+
+const icons: Record<GenerationJob['status'], [string, string?]> = {
+  queued: ['clock'],
+  submitted: ['clock'],
+  running: ['sync~spin'],
+  saving: ['cloud-download'],
+  completed: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  cancelled: ['circle-slash'],
+};
+
+/** The Queue view: every job of this window, with its state and progress. */
+export class QueueTreeProvider implements vscode.TreeDataProvider<GenerationJob>, vscode.Disposable {
+  private readonly disposables = new DisposableStore();
+  private readonly changed = this.disposables.add(new vscode.EventEmitter<undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly controller: GenerationController,
+    private readonly session: StudioSession,
+  ) {
+    // Progress frames arrive many times a second; the view redraws at most ten times.
+    this.disposables.add(
+      controller.onDidChangeJobs(() => {
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          this.changed.fire(undefined);
+        }, redrawDelayMs);
+      }),
+    );
+  }
+
+  getTreeItem(job: GenerationJob): vscode.TreeItem {
+    const subject = job.request.characterId ?? (job.request.target.kind === 'page' ? `ch${job.request.target.chapter} p${job.request.target.page}` : 'image');
+    const item = new vscode.TreeItem(`${subject} · seed ${job.seed}`);
+    item.id = `job:${job.id}`;
+    const [icon, color] = icons[job.status];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.description = describe(job);
+    item.contextValue = `job.${job.status}`;
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendText(job.request.prompt);
+    tooltip.appendMarkdown(`\n\n${job.request.width}×${job.request.height} · ${job.request.steps} steps · cfg ${job.request.cfg} · ${job.request.sampler}/${job.request.scheduler} · ${job.request.template}`);
+    if (job.error) tooltip.appendMarkdown('\n\n').appendText(job.error.message);
+    item.tooltip = tooltip;
+    const image = job.outputs[0]?.image;
+    const root = this.session.root;
+    if (image && root) item.command = { command: CommandId.openJobImage, title: 'Open Image', arguments: [vscode.Uri.joinPath(root, image)] };
+    return item;
+  }
+
+  getChildren(job?: GenerationJob): GenerationJob[] {
+    if (job) return [];
+    return [...this.controller.jobs].reverse().slice(0, shownJobs);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.disposables.dispose();
+  }
+}
+
+function describe(job: GenerationJob): string {
+  switch (job.status) {
+    case 'running':
+      return job.progress ? `${Math.round(fractionDone(job) * 100)} % · step ${job.progress.value}/${job.progress.max}` : 'running';
+    case 'completed':
+      return job.outputs.map((o) => o.image.split('/').pop()).join(', ');
+    case 'failed':
+      return `failed: ${job.error?.message.split('\n')[0] ?? ''}`;
+    default:
+      return job.status;
+  }
+}
