@@ -4,7 +4,7 @@
 // both over. Runs until Ctrl+C.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
-import { cp, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,7 +15,7 @@ const { values: options } = parseArgs({
   options: {
     port: { type: 'string' },
     fresh: { type: 'boolean', default: false },
-    // A later issue starts the ComfyUI test double here; accepted now so the README command is stable.
+    // Lets StudioNOVA start the ComfyUI test double as its managed ComfyUI: the whole flow, no GPU.
     'preview-engines': { type: 'boolean', default: false },
   },
 });
@@ -50,12 +50,13 @@ if (!existsSync(studio)) await cp('samples/studio', studio, { recursive: true })
 if (!existsSync(path.join(userDataDir, 'User', 'settings.json'))) {
   await harness.writeUserSettings(userDataDir, harness.userSettings(true));
 }
+if (options['preview-engines']) await usePreviewEngines();
 await harness.installExtension(userDataDir, extensionsDir);
 
 const logFile = path.join(harness.cacheDir, 'studio-profile', 'code-server.log');
 const port = options.port !== undefined ? Number(options.port) : (await isFree(8080)) ? 8080 : 0;
 const server = await harness.startCodeServer({ userDataDir, extensionsDir, folder: studio, port, logFile });
-if (options['preview-engines']) console.log('--preview-engines: no engine preview exists yet; ignored.');
+if (options['preview-engines']) console.log('Preview engines: ComfyUI is the test double (labelled "preview engine" wherever it shows).');
 console.log(`StudioNOVA is running: open ${server.url} (studio: ${studio}, log: ${logFile}). Ctrl+C stops it.`);
 
 let stopping = false;
@@ -72,6 +73,30 @@ server.process.on('exit', (code) => {
   console.error(`code-server exited (${code}); see ${logFile}`);
   process.exit(1);
 });
+
+/**
+ * Points the profile's ComfyUI settings at the test double in managed mode, with a models folder
+ * holding (empty) files under the names the sample studio uses.
+ */
+async function usePreviewEngines() {
+  const base = path.join(harness.cacheDir, 'preview-comfyui');
+  for (const [folder, file] of [
+    ['checkpoints', 'v1-5-pruned-emaonly.safetensors'],
+    ['loras', 'spyke_plasma_v1.safetensors'],
+  ]) {
+    await mkdir(path.join(base, 'models', folder), { recursive: true });
+    await writeFile(path.join(base, 'models', folder, file), '');
+  }
+  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(await readFile(settingsFile, 'utf8'));
+  Object.assign(settings, {
+    'studionova.comfyui.mode': 'managed',
+    'studionova.comfyui.folder': path.resolve('test/fakes/comfyui'),
+    'studionova.comfyui.python': 'python3',
+    'studionova.comfyui.extraArgs': ['--base-directory', base, '--fake-step-ms', '60', '--preview-method', 'auto'],
+  });
+  await writeFile(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+}
 
 function isFree(port) {
   return new Promise((resolve) => {
