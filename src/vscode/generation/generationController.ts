@@ -10,6 +10,9 @@ import type { Logger } from '../../core/util/logger';
 import { CommandId } from '../../shared/ids';
 import type { StudioSession } from '../studioSession';
 
+/** Live previews are written at most this often per job. */
+const previewIntervalMs = 400;
+
 /**
  * Generation in the editor: one queue per studio on the engine's current address, jobs kept in
  * the index (so a restarted window picks them up from ComfyUI's history), a progress
@@ -23,6 +26,8 @@ export class GenerationController implements vscode.Disposable {
   private queuePromise: Promise<GenerationQueue> | undefined;
   private queueRoot: string | undefined;
   private current: GenerationQueue | undefined;
+  private recoveryChecked: string | undefined;
+  private readonly previews = new Map<string, { uri: vscode.Uri; at: number; image: Uint8Array }>();
   /** What belongs to the current studio's queue; replaced when the studio changes. */
   private queueDisposables = new DisposableStore();
 
@@ -34,6 +39,7 @@ export class GenerationController implements vscode.Disposable {
   ) {
     this.disposables.add(this.changed);
     this.disposables.add(session.onDidChangeState(() => this.dropQueue()));
+    this.disposables.add(session.onDidRefresh(() => void this.recoverIfNeeded()));
     this.disposables.add(
       engine.onDidChangeState(async (state) => {
         // A managed restart moves ComfyUI to a new port; the queue follows it.
@@ -64,7 +70,13 @@ export class GenerationController implements vscode.Disposable {
         diagnose: () => this.engine.logTail(12).join('\n') || undefined,
       });
       this.queueDisposables.add(queue);
-      this.queueDisposables.add(queue.onDidChangeJob((job) => this.changed.fire(job)));
+      this.queueDisposables.add(
+        queue.onDidChangeJob((job) => {
+          if (finishedStatuses.has(job.status)) void this.dropPreview(job.id);
+          else if (job.preview) void this.keepPreview(job, root);
+          this.changed.fire(job);
+        }),
+      );
       this.queueDisposables.add(queue.onDidSaveOutput(() => void this.session.refresh()));
       this.current = queue;
       await queue.recover();
@@ -73,6 +85,20 @@ export class GenerationController implements vscode.Disposable {
     })();
     this.queuePromise.catch(() => (this.queuePromise = undefined));
     return this.queuePromise;
+  }
+
+  /**
+   * Jobs left running by the last window are picked up as soon as the studio's index is open:
+   * a connected ComfyUI may have finished them meanwhile. A managed one died with that window and
+   * is not started just for this: its jobs are settled on first use.
+   */
+  private async recoverIfNeeded(): Promise<void> {
+    if (this.queuePromise || this.recoveryChecked === this.session.root?.fsPath) return;
+    this.recoveryChecked = this.session.root?.fsPath;
+    const index = await this.session.index();
+    if (indexJobStore(index).unfinished().length === 0) return;
+    if (this.engine.mode !== 'connected' && this.engine.state.kind !== 'ready') return;
+    await this.queue().catch((error: unknown) => this.logger.warn(`Unfinished jobs wait for ComfyUI: ${String(error)}`));
   }
 
   /** Queues a request and follows it in a progress notification; resolves when every image is done. */
@@ -100,6 +126,32 @@ export class GenerationController implements vscode.Disposable {
         void this.announce(jobs);
       }
     });
+  }
+
+  /** The latest live preview of a job, as a file the Queue view can show. */
+  previewOf(jobId: string): vscode.Uri | undefined {
+    return this.previews.get(jobId)?.uri;
+  }
+
+  /**
+   * Live previews go to `.studio/previews/<job>.<ext>` (never through messages), at most a few
+   * times a second per job; the watcher ignores `.studio`, so this costs no index refresh.
+   */
+  private async keepPreview(job: GenerationJob, root: vscode.Uri): Promise<void> {
+    const preview = job.preview!;
+    const last = this.previews.get(job.id);
+    if (last && (last.image === preview.image || Date.now() - last.at < previewIntervalMs)) return;
+    const uri = vscode.Uri.joinPath(root, '.studio', 'previews', `${job.id}.${preview.mime === 'image/png' ? 'png' : 'jpg'}`);
+    this.previews.set(job.id, { uri, at: Date.now(), image: preview.image });
+    await vscode.workspace.fs.writeFile(uri, preview.image);
+    this.changed.fire(job);
+  }
+
+  private async dropPreview(jobId: string): Promise<void> {
+    const preview = this.previews.get(jobId);
+    if (!preview) return;
+    this.previews.delete(jobId);
+    await vscode.workspace.fs.delete(preview.uri).then(undefined, () => undefined);
   }
 
   async cancel(jobId: string): Promise<void> {

@@ -46,16 +46,19 @@ export class QueueTreeProvider implements vscode.TreeDataProvider<GenerationJob>
     const item = new vscode.TreeItem(`${subject} · seed ${job.seed}`);
     item.id = `job:${job.id}`;
     const [icon, color] = icons[job.status];
-    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    const root = this.session.root;
+    const image = job.outputs[0]?.image;
+    // What the job shows: its image once saved, its live preview while it runs.
+    const picture = image && root ? vscode.Uri.joinPath(root, image) : job.status === 'running' ? this.controller.previewOf(job.id) : undefined;
+    item.iconPath = picture && job.status === 'running' ? picture : new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.description = describe(job);
     item.contextValue = `job.${job.status}`;
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(job.request.prompt);
     tooltip.appendMarkdown(`\n\n${job.request.width}×${job.request.height} · ${job.request.steps} steps · cfg ${job.request.cfg} · ${job.request.sampler}/${job.request.scheduler} · ${job.request.template}`);
     if (job.error) tooltip.appendMarkdown('\n\n').appendText(job.error.message);
+    if (picture) tooltip.appendMarkdown(`\n\n![${job.status === 'running' ? 'live preview' : 'image'}](${picture.toString()}|width=256)`);
     item.tooltip = tooltip;
-    const image = job.outputs[0]?.image;
-    const root = this.session.root;
     if (image && root) item.command = { command: CommandId.openJobImage, title: 'Open Image', arguments: [vscode.Uri.joinPath(root, image)] };
     return item;
   }
