@@ -87,6 +87,8 @@ async function usePreviewEngines() {
     await mkdir(path.join(base, 'models', folder), { recursive: true });
     await writeFile(path.join(base, 'models', folder, file), '');
   }
+  // ComfyUI refuses to start from a base directory without it.
+  await mkdir(path.join(base, 'custom_nodes'), { recursive: true });
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   const settings = JSON.parse(await readFile(settingsFile, 'utf8'));
   Object.assign(settings, {

@@ -1,0 +1,108 @@
+// End-to-end: Generate Image in a real VS Code against the ComfyUI test double, started by the
+// extension itself in managed mode exactly as it starts the real ComfyUI (python3 main.py …).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { answerInputBoxes, e2eTimeout as timeout, inSession, openContainer, repoRoot, runCommand, screenshot, treeItem, until } from './harness';
+
+/** A ComfyUI base folder with the (empty) model files the sample studio names. */
+async function comfyBase(): Promise<string> {
+  const base = await mkdtemp(path.join(tmpdir(), 'studionova-comfy-base-'));
+  for (const [folder, file] of [
+    ['checkpoints', 'v1-5-pruned-emaonly.safetensors'],
+    ['loras', 'spyke_plasma_v1.safetensors'],
+  ] as const) {
+    await mkdir(path.join(base, 'models', folder), { recursive: true });
+    await writeFile(path.join(base, 'models', folder, file), '');
+  }
+  // ComfyUI refuses to start from a base directory without it.
+  await mkdir(path.join(base, 'custom_nodes'), { recursive: true });
+  return base;
+}
+
+function managedComfy(base: string): Record<string, unknown> {
+  return {
+    'studionova.comfyui.mode': 'managed',
+    'studionova.comfyui.folder': path.join(repoRoot, 'test', 'fakes', 'comfyui'),
+    'studionova.comfyui.python': 'python3',
+    'studionova.comfyui.extraArgs': ['--base-directory', base, '--fake-step-ms', '30', '--preview-method', 'auto'],
+  };
+}
+
+async function pickQuick(page: Page, label: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.monaco-list-row', { hasText: label }).first().click();
+}
+
+test('Generate Image starts the managed engine and saves images with sidecars and manifest lines', { timeout }, async () => {
+  const base = await comfyBase();
+  try {
+    await inSession({ name: 'generate-image', studio: 'sample', settings: managedComfy(base) }, async ({ page, folder }) => {
+      await openContainer(page, 'StudioNOVA');
+      await treeItem(page, 'Studio', 'Spyke').waitFor();
+      await runCommand(page, 'StudioNOVA: Generate Image');
+      await pickQuick(page, 'Spyke');
+      const prefilled = await answerInputBoxes(page, [{ prompt: 'Prompt', value: 'spyke_plasma_v1, running through a neon alley, rain' }, { prompt: 'Negative prompt' }]);
+      assert.equal(prefilled[0], 'spyke_plasma_v1, ');
+      await pickQuick(page, '512×768');
+      await answerInputBoxes(page, [{ prompt: 'Seed', value: '42' }, { prompt: 'How many images', value: '2' }]);
+      await page.getByText(/Generating 2 images of Spyke/).first().waitFor({ timeout: 60_000 });
+      await screenshot(page, 'generate-image-running');
+      await page.getByText(/Saved 2 images/).first().waitFor({ timeout: 90_000 });
+      await screenshot(page, 'generate-image-done');
+
+      const raw = path.join(folder, 'output', 'spyke', 'raw');
+      for (const name of ['spyke_v1.png', 'spyke_v1.workflow.json', 'spyke_v2.png', 'spyke_v2.workflow.json']) {
+        assert.ok(existsSync(path.join(raw, name)), name);
+      }
+      const manifest = (await readFile(path.join(folder, 'output', 'generation-log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { seed: number; lora: { name: string } });
+      assert.deepEqual(manifest.map((m) => m.seed).sort(), [42, 43]);
+      assert.equal(manifest[0]!.lora.name, 'spyke_plasma_v1.safetensors');
+      await page.locator('.statusbar-item', { hasText: /ComfyUI.*preview/i }).first().waitFor();
+    });
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+});
+
+test('a size over the hardware profile is refused before anything is queued, naming the limit', { timeout }, async () => {
+  const base = await comfyBase();
+  try {
+    await inSession({ name: 'generate-too-large', studio: 'sample', settings: managedComfy(base) }, async ({ page, folder }) => {
+      await openContainer(page, 'StudioNOVA');
+      await treeItem(page, 'Studio', 'Spyke').waitFor();
+      await runCommand(page, 'StudioNOVA: Generate Image');
+      await pickQuick(page, 'No character');
+      await answerInputBoxes(page, [{ prompt: 'Prompt', value: 'a city at night' }, { prompt: 'Negative prompt' }]);
+      await pickQuick(page, 'Other size');
+      await answerInputBoxes(page, [{ prompt: 'Size as WIDTHxHEIGHT', value: '640x768' }, { prompt: 'Seed' }, { prompt: 'How many images' }]);
+      await page.getByText(/640×768 is over the Apple M1, 16 GB limit of 512×768/).first().waitFor();
+      await screenshot(page, 'generate-too-large');
+      assert.ok(!existsSync(path.join(folder, 'output')), 'nothing was generated');
+    });
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+});
+
+test('an unreachable ComfyUI gives one message with Start and Open Settings', { timeout }, async () => {
+  await inSession({ name: 'comfy-unreachable', studio: 'sample', settings: { 'studionova.comfyui.url': 'http://127.0.0.1:9' } }, async ({ page }) => {
+    await openContainer(page, 'StudioNOVA');
+    await treeItem(page, 'Studio', 'Spyke').waitFor();
+    await runCommand(page, 'StudioNOVA: Generate Image');
+    await pickQuick(page, 'No character');
+    await answerInputBoxes(page, [{ prompt: 'Prompt', value: 'a city' }, { prompt: 'Negative prompt' }]);
+    await pickQuick(page, '512×768');
+    await answerInputBoxes(page, [{ prompt: 'Seed' }, { prompt: 'How many images' }]);
+    const toast = page.locator('.notification-toast', { hasText: 'ComfyUI is not reachable at http://127.0.0.1:9' });
+    await toast.waitFor({ timeout: 30_000 });
+    await toast.getByRole('button', { name: 'Start' }).waitFor();
+    await toast.getByRole('button', { name: 'Open Settings' }).waitFor();
+    await screenshot(page, 'comfy-unreachable');
+    await until('only one error message is shown', 2_000, async () => (await page.locator('.notification-toast').count()) === 1);
+  });
+});
