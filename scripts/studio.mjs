@@ -89,13 +89,15 @@ async function usePreviewEngines() {
   }
   // ComfyUI refuses to start from a base directory without it.
   await mkdir(path.join(base, 'custom_nodes'), { recursive: true });
-  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(await readFile(settingsFile, 'utf8'));
+  // Executable paths are machine-scoped: code-server reads them from the remote machine's settings.
+  const settingsFile = path.join(userDataDir, 'Machine', 'settings.json');
+  const settings = existsSync(settingsFile) ? JSON.parse(await readFile(settingsFile, 'utf8')) : {};
+  await mkdir(path.dirname(settingsFile), { recursive: true });
   Object.assign(settings, {
     'studionova.comfyui.mode': 'managed',
     'studionova.comfyui.folder': path.resolve('test/fakes/comfyui'),
     'studionova.comfyui.python': 'python3',
-    'studionova.comfyui.extraArgs': ['--base-directory', base, '--fake-step-ms', '60', '--preview-method', 'auto'],
+    'studionova.comfyui.extraArgs': ['--base-directory', base, '--cpu', '--fake-step-ms', '60', '--preview-method', 'auto'],
   });
   await writeFile(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
 }

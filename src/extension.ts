@@ -43,7 +43,8 @@ export function activate(context: vscode.ExtensionContext): void {
     engine = new ComfyEngine(settings.comfyui, { logger, trusted: () => vscode.workspace.isTrusted });
     const comfyLog = new ComfyLog(engine);
     const statusBar = new ComfyStatusBar(engine);
-    const controller = new GenerationController(session, engine, context.asAbsolutePath('workflows'), logger);
+    const builtinWorkflows = context.asAbsolutePath('workflows');
+    const controller = new GenerationController(session, engine, builtinWorkflows, logger);
     context.subscriptions.push(session, engine, comfyLog, new ProblemsPublisher(session), controller, statusBar);
 
     const studioTree = new StudioTreeProvider(session, logger);
@@ -77,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => engines.update(readSettings().settings, true)),
     );
-    registerCommands(context, { session, logger, channel, engine, comfyLog: comfyLog.channel, controller, settings: () => settings });
+    registerCommands(context, { session, logger, channel, engine, comfyLog: comfyLog.channel, controller, settings: () => settings, builtinWorkflows });
 
     logSettings(logger, initial);
     if (!vscode.workspace.isTrusted) logger.info('Restricted mode: the folder is not trusted, so no engine process will be started.');

@@ -26,11 +26,13 @@ export async function time(work: () => Promise<void>): Promise<number> {
 /** Prints one figure, its spread and its target (`value < target`); returns the median. */
 export function report(name: string, samples: readonly number[], unit: string, target: number): number {
   const value = median(samples);
-  console.log(`BENCH ${name} ${value.toFixed(1)} ${unit}`);
+  // Ratios live near 1: they need three decimals to say anything.
+  const digits = unit === 'ratio' ? 3 : 1;
+  console.log(`BENCH ${name} ${value.toFixed(digits)} ${unit}`);
   if (samples.length > 1) {
-    console.log(`  runs ${samples.length}: min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)} ${unit}`);
+    console.log(`  runs ${samples.length}: min ${Math.min(...samples).toFixed(digits)}, max ${Math.max(...samples).toFixed(digits)} ${unit}`);
   }
-  console.log(`  target < ${formatTarget(target)} ${unit}: ${value < target ? 'ok' : 'MISSED'}`);
+  console.log(`  target ${unit === 'ratio' ? '≤' : '<'} ${formatTarget(target)} ${unit}: ${(unit === 'ratio' ? value <= target : value < target) ? 'ok' : 'MISSED'}`);
   return value;
 }
 
@@ -40,5 +42,5 @@ export function skip(name: string, reason: string): void {
 }
 
 function formatTarget(target: number): string {
-  return Number.isInteger(target) ? String(target) : target.toFixed(1);
+  return Number.isInteger(target) ? String(target) : String(Number(target.toFixed(3)));
 }

@@ -41,6 +41,8 @@ export const CommandId = {
   showComfyLog: 'studionova.comfyui.showLog',
   /** Generate images from a prompt, with a character or without. */
   generateImage: 'studionova.generate.image',
+  /** Show which fields StudioNOVA fills in a workflow template, and how it found them. */
+  showWorkflowSlots: 'studionova.workflow.showSlots',
   /** Cancel a generation job, wherever it is. */
   cancelJob: 'studionova.queue.cancel',
   /** Open the image a job made. */

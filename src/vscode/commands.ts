@@ -9,6 +9,7 @@ import { newCharacter } from './commands/newCharacter';
 import { newStudio } from './commands/newStudio';
 import { restartComfy, startComfy } from './commands/comfyCommands';
 import { generateImage } from './commands/generateImage';
+import { showWorkflowSlots } from './commands/showWorkflowSlots';
 import { runCommand } from './errors';
 import type { StudioSession } from './studioSession';
 import type { GenerationController } from './generation/generationController';
@@ -24,6 +25,8 @@ export interface CommandServices {
   readonly comfyLog: vscode.LogOutputChannel;
   readonly controller: GenerationController;
   readonly settings: () => Settings;
+  /** The workflow templates shipped in the extension. */
+  readonly builtinWorkflows: string;
 }
 
 /** The one place commands are registered. Every handler runs through `runCommand`. */
@@ -53,6 +56,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     [CommandId.restartComfy]: () => restartComfy(engine),
     [CommandId.showComfyLog]: () => services.comfyLog.show(),
     [CommandId.generateImage]: (node: unknown) => generateImage(services, node),
+    [CommandId.showWorkflowSlots]: () => showWorkflowSlots(session, services.builtinWorkflows),
     [CommandId.cancelJob]: (job: unknown) => (isJob(job) ? controller.cancel(job.id) : undefined),
     [CommandId.openJobImage]: (file: unknown) => (file instanceof vscode.Uri ? vscode.commands.executeCommand('vscode.open', file) : undefined),
   };

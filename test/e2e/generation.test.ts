@@ -29,7 +29,8 @@ function managedComfy(base: string): Record<string, unknown> {
     'studionova.comfyui.mode': 'managed',
     'studionova.comfyui.folder': path.join(repoRoot, 'test', 'fakes', 'comfyui'),
     'studionova.comfyui.python': 'python3',
-    'studionova.comfyui.extraArgs': ['--base-directory', base, '--fake-step-ms', '30', '--preview-method', 'auto'],
+    // Slow enough (about 3 s an image) to see a job run in the Queue view.
+    'studionova.comfyui.extraArgs': ['--base-directory', base, '--fake-step-ms', '120', '--preview-method', 'auto'],
   };
 }
 
@@ -51,9 +52,18 @@ test('Generate Image starts the managed engine and saves images with sidecars an
       await pickQuick(page, '512×768');
       await answerInputBoxes(page, [{ prompt: 'Seed', value: '42' }, { prompt: 'How many images', value: '2' }]);
       await page.getByText(/Generating 2 images of Spyke/).first().waitFor({ timeout: 60_000 });
+      // The Queue view while a job runs, and the progress notification with its Cancel button.
+      await page.locator('.monaco-list-row', { hasText: /seed 42\s*(running|\d+ %)/ }).first().waitFor({ timeout: 60_000 });
+      await page.locator('.notification-toast', { hasText: /Generating 2 images of Spyke/ }).getByRole('button', { name: 'Cancel' }).waitFor();
       await screenshot(page, 'generate-image-running');
-      await page.getByText(/Saved 2 images/).first().waitFor({ timeout: 90_000 });
+      const saved = page.locator('.notification-toast', { hasText: /Saved 2 images/ });
+      await saved.waitFor({ timeout: 90_000 });
       await screenshot(page, 'generate-image-done');
+      await saved.getByRole('button', { name: 'Open' }).click();
+      await page.locator('.tabs-container .tab', { hasText: 'spyke_v2.png' }).waitFor();
+      // VS Code's image preview is a webview: wait until the picture itself has loaded.
+      await page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('img').waitFor();
+      await screenshot(page, 'generate-image-opened');
 
       const raw = path.join(folder, 'output', 'spyke', 'raw');
       for (const name of ['spyke_v1.png', 'spyke_v1.workflow.json', 'spyke_v2.png', 'spyke_v2.workflow.json']) {
@@ -104,5 +114,23 @@ test('an unreachable ComfyUI gives one message with Start and Open Settings', { 
     await toast.getByRole('button', { name: 'Open Settings' }).waitFor();
     await screenshot(page, 'comfy-unreachable');
     await until('only one error message is shown', 2_000, async () => (await page.locator('.notification-toast').count()) === 1);
+  });
+});
+
+test('Show Workflow Slots lists what StudioNOVA fills in a workflow dropped into the studio', { timeout }, async () => {
+  const addWorkflow = async (folder: string): Promise<void> => {
+    await mkdir(path.join(folder, 'workflows'), { recursive: true });
+    const workflow = JSON.parse(await readFile(path.join(repoRoot, 'workflows', 'txt2img-lora.json'), 'utf8')) as Record<string, { _meta?: { title: string } }>;
+    workflow['6']!._meta = { title: 'Positive Prompt' };
+    await writeFile(path.join(folder, 'workflows', 'my-export.json'), JSON.stringify(workflow));
+  };
+  await inSession({ name: 'workflow-slots', studio: 'sample', prepare: addWorkflow }, async ({ page }) => {
+    await openContainer(page, 'StudioNOVA');
+    await treeItem(page, 'Studio', 'Spyke').waitFor();
+    await runCommand(page, 'StudioNOVA: Show Workflow Slots');
+    await pickQuick(page, 'my-export');
+    await page.locator('.view-lines', { hasText: '| lora | 10 (LoraLoader) | lora_name | graph |' }).waitFor();
+    await page.locator('.view-lines', { hasText: '| positive | 6 (CLIPTextEncode) | text | title |' }).waitFor();
+    await screenshot(page, 'workflow-slots');
   });
 });

@@ -70,6 +70,12 @@ export async function writeUserSettings(userDataDir: string, settings: Record<st
   await writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 }
 
+/** The settings of the machine code-server runs on (VS Code's "Remote" settings tab). */
+export async function writeMachineSettings(userDataDir: string, settings: Readonly<Record<string, unknown>>): Promise<void> {
+  await mkdir(path.join(userDataDir, 'Machine'), { recursive: true });
+  await writeFile(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
 /**
  * A VSIX must go through `--install-extension`; an unpacked copy in the extensions dir is ignored.
  * `--force` replaces an installed copy of the same version, so a rebuilt VSIX is picked up.
@@ -226,6 +232,9 @@ export async function launch(options: LaunchOptions): Promise<Session> {
     if (options.studio === 'sample') await cp(path.join(repoRoot, 'samples', 'studio'), folder, { recursive: true });
     await options.prepare?.(folder);
     await writeUserSettings(userDataDir, { ...userSettings(options.trusted ?? true), ...options.settings });
+    // code-server is a remote window: machine-scoped settings (executable paths) count only in
+    // the remote machine's settings, as a user would set them under "Remote".
+    if (options.settings) await writeMachineSettings(userDataDir, options.settings);
     await installExtension(userDataDir, extensionsDir);
     server = await startCodeServer({
       userDataDir,

@@ -11,7 +11,7 @@ import { AppError, errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { finishedStatuses, type GenerationJob, type JobStore, toRecord } from './generationJob';
 import { appendManifest, promptHash } from './manifest';
-import { type SavedOutput, saveOutput } from './outputWriter';
+import { outputExtension, type SavedOutput, saveOutput } from './outputWriter';
 import type { GenerationRequest } from './request';
 import { loadTemplate, type TemplateSource } from './templates';
 
@@ -347,7 +347,7 @@ export class GenerationQueue implements DisposableLike {
     const workflowJson = `${JSON.stringify(job.workflow, null, 2)}\n`;
     for (const image of saved.length > 0 ? saved : images) {
       const bytes = await this.client.view(image);
-      const output = await saveOutput(this.options.studioRoot, job.request.target, bytes, workflowJson, extensionOf(image.filename));
+      const output = await saveOutput(this.options.studioRoot, job.request.target, bytes, workflowJson, outputExtension(image.filename));
       job.outputs.push(output);
       job.times.saved = Date.now();
       await appendManifest(this.options.studioRoot, this.manifestEntry(job, output, await this.version()));
@@ -422,6 +422,3 @@ export class GenerationQueue implements DisposableLike {
   }
 }
 
-function extensionOf(filename: string): string {
-  return /\.[a-z0-9]+$/i.exec(filename)?.[0]?.toLowerCase() ?? '.png';
-}

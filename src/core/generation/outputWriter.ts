@@ -58,6 +58,16 @@ export async function saveOutput(root: string, target: OutputTarget, image: Uint
   }
 }
 
+/**
+ * The only part of ComfyUI's file name an output keeps: its extension, if it is an image one.
+ * The name itself is ours, so a server answering `../../x.png` can never place a file outside
+ * the studio's output folder.
+ */
+export function outputExtension(serverFilename: string): string {
+  const extension = /\.(png|jpe?g|webp|gif)$/i.exec(serverFilename)?.[0]?.toLowerCase();
+  return extension ?? '.png';
+}
+
 /** One more than the highest version of `stem` in the folder, images and sidecars alike. */
 export async function nextVersion(directory: string, stem: string): Promise<number> {
   const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_v(\\d+)\\.`);

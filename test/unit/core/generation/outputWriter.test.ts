@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { outputStem, saveOutput } from '../../../../src/core/generation/outputWriter';
+import { outputExtension, outputStem, saveOutput } from '../../../../src/core/generation/outputWriter';
 import { withTempFolder } from '../../../support/tempStudio';
 
 describe('saveOutput', () => {
@@ -38,6 +38,19 @@ describe('saveOutput', () => {
       const names = await readdir(path.join(root, 'output/x/raw'));
       assert.equal(names.filter((n) => n.endsWith('.tmp')).length, 0);
       assert.equal(names.length, 24);
+    });
+  });
+});
+
+describe('outputExtension', () => {
+  it('keeps only an image extension of the name ComfyUI gives, so its names never place files', async () => {
+    assert.equal(outputExtension('ComfyUI_00001_.png'), '.png');
+    assert.equal(outputExtension('../../x.WEBP'), '.webp');
+    assert.equal(outputExtension('..\\..\\evil.exe'), '.png');
+    assert.equal(outputExtension('x.png/../../y'), '.png');
+    await withTempFolder(async (root) => {
+      const saved = await saveOutput(root, { kind: 'free', subject: '../../escape' }, Buffer.from('x'), '{}', outputExtension('../../x.png'));
+      assert.equal(saved.image, 'output/-escape/raw/-escape_v1.png');
     });
   });
 });
