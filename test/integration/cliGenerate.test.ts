@@ -1,24 +1,14 @@
 // `studionova generate` from a terminal against the ComfyUI test double: a real child process,
 // real HTTP and WebSocket, real files.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { StudioIndex } from '../../src/core/studio/studioIndex';
 import { type FakeComfy, startFakeComfy } from '../support/fakeComfy';
-import { cliPath, recordingLogger, wasmPath, withSampleStudio } from '../support/tempStudio';
+import { runCli } from '../support/runCli';
+import { recordingLogger, wasmPath, withSampleStudio } from '../support/tempStudio';
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliPath, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('studionova generate', () => {
   let comfy: FakeComfy;
@@ -29,7 +19,7 @@ describe('studionova generate', () => {
 
   it('generates a character with its LoRA, prints one JSON line per image and indexes them', async () => {
     await withSampleStudio(async (studio) => {
-      const result = await cli('generate', '--studio', studio, '--prompt', 'running in the rain', '--character', 'spyke', '--count', '2', '--seed', '5', '--url', comfy.url);
+      const result = await runCli('generate', '--studio', studio, '--prompt', 'running in the rain', '--character', 'spyke', '--count', '2', '--seed', '5', '--url', comfy.url);
       assert.equal(result.code, 0, result.stderr);
       const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { image: string; seed: number });
       assert.deepEqual(lines.map((l) => l.seed).sort(), [5, 6]);
@@ -44,10 +34,10 @@ describe('studionova generate', () => {
 
   it('refuses a size over the hardware profile, and an unreachable ComfyUI, with what to do', async () => {
     await withSampleStudio(async (studio) => {
-      const tooLarge = await cli('generate', '--studio', studio, '--prompt', 'x', '--size', '640x768', '--url', comfy.url);
+      const tooLarge = await runCli('generate', '--studio', studio, '--prompt', 'x', '--size', '640x768', '--url', comfy.url);
       assert.equal(tooLarge.code, 1);
       assert.match(tooLarge.stderr, /640×768 is over the Apple M1, 16 GB limit of 512×768/);
-      const unreachable = await cli('generate', '--studio', studio, '--prompt', 'x', '--url', 'http://127.0.0.1:9');
+      const unreachable = await runCli('generate', '--studio', studio, '--prompt', 'x', '--url', 'http://127.0.0.1:9');
       assert.equal(unreachable.code, 1);
       assert.match(unreachable.stderr, /ComfyUI is not reachable at http:\/\/127\.0\.0\.1:9/);
       assert.ok(!existsSync(path.join(studio, 'output')));
@@ -55,11 +45,11 @@ describe('studionova generate', () => {
   });
 
   it('prints the slots it finds in a workflow, and refuses a UI-format file with how to export', async () => {
-    const slots = await cli('workflow', 'slots', 'workflows/txt2img-lora.json');
+    const slots = await runCli('workflow', 'slots', 'workflows/txt2img-lora.json');
     assert.equal(slots.code, 0);
     const parsed = JSON.parse(slots.stdout) as { slots: Record<string, { node: string; input: string }> };
     assert.deepEqual(parsed.slots['lora'], { node: '10', input: 'lora_name', classType: 'LoraLoader', foundBy: 'graph' });
-    const ui = await cli('workflow', 'slots', 'test/fixtures/comfyui/ui-workflow.json');
+    const ui = await runCli('workflow', 'slots', 'test/fixtures/comfyui/ui-workflow.json');
     assert.equal(ui.code, 1);
     assert.match(ui.stderr, /UI workflow.*Export \(API\)/);
   });

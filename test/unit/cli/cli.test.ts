@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { IndexDatabase } from '../../../src/core/db/indexDatabase';
-import { cliPath, recordingLogger, wasmPath, withSampleStudio, withTempFolder } from '../../support/tempStudio';
-
-const run = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliPath, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-};
+import { runCli } from '../../support/runCli';
+import { recordingLogger, wasmPath, withSampleStudio, withTempFolder } from '../../support/tempStudio';
 
 describe('studionova CLI', () => {
   it('index rebuilds the index file and prints counts', async () => {
     await withSampleStudio(async (dir) => {
-      const result = await run('index', dir, '--json');
+      const result = await runCli('index', dir, '--json');
       assert.equal(result.code, 0, result.stderr);
       const counts = JSON.parse(result.stdout) as Record<string, number>;
       assert.deepEqual({ ...counts, durationMs: 0 }, { characters: 1, datasets: 1, loras: 1, chapters: 1, pages: 1, assets: 0, problems: 0, durationMs: 0 });
@@ -30,11 +19,11 @@ describe('studionova CLI', () => {
 
   it('check prints one JSON problem per line with 1-based lines and exits 1 on errors', async () => {
     await withSampleStudio(async (dir) => {
-      assert.deepEqual(await run('check', dir), { code: 0, stdout: '', stderr: '' });
+      assert.deepEqual(await runCli('check', dir), { code: 0, stdout: '', stderr: '' });
       await mkdir(path.join(dir, 'characters/broken'));
       await writeFile(path.join(dir, 'characters/broken/character.md'), '---\nname: Broken\n---\n');
       await writeFile(path.join(dir, 'studio.json'), '{\n  "name": "S",\n  "defaults": { "steps": 0 }\n}\n');
-      const result = await run('check', dir);
+      const result = await runCli('check', dir);
       assert.equal(result.code, 1);
       const problems = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       assert.deepEqual(problems.map((p) => [p['file'], p['line'], p['severity'], p['code']]), [
@@ -47,7 +36,7 @@ describe('studionova CLI', () => {
 
   it('exits 2 with a clear message for a folder that is not a studio', async () => {
     await withTempFolder(async (dir) => {
-      const result = await run('check', dir);
+      const result = await runCli('check', dir);
       assert.equal(result.code, 2);
       assert.match(result.stderr, /is not a studio: it has no studio\.json/);
     });
@@ -56,7 +45,7 @@ describe('studionova CLI', () => {
   it('two processes indexing one studio at once never leave a corrupt index', async () => {
     await withSampleStudio(async (dir) => {
       const writer = async (): Promise<void> => {
-        for (let i = 0; i < 6; i++) assert.equal((await run('index', dir)).code, 0);
+        for (let i = 0; i < 6; i++) assert.equal((await runCli('index', dir)).code, 0);
       };
       await Promise.all([writer(), writer()]);
       const db = await IndexDatabase.open({ file: path.join(dir, '.studio/index.sqlite'), wasmPath, logger: recordingLogger() });
