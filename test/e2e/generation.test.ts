@@ -53,7 +53,7 @@ test('Generate Image starts the managed engine and saves images with sidecars an
       await answerInputBoxes(page, [{ prompt: 'Seed', value: '42' }, { prompt: 'How many images', value: '2' }]);
       await page.getByText(/Generating 2 images of Spyke/).first().waitFor({ timeout: 60_000 });
       // The Queue view while a job runs, and the progress notification with its Cancel button.
-      await page.locator('.monaco-list-row', { hasText: /seed 42\s*(running|\d+ %)/ }).first().waitFor({ timeout: 60_000 });
+      await page.locator('.monaco-list-row', { hasText: /seed 42\s*\d+ % · step \d+\/24/ }).first().waitFor({ timeout: 60_000 });
       await page.locator('.notification-toast', { hasText: /Generating 2 images of Spyke/ }).getByRole('button', { name: 'Cancel' }).waitFor();
       await screenshot(page, 'generate-image-running');
       const saved = page.locator('.notification-toast', { hasText: /Saved 2 images/ });

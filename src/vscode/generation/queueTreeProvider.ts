@@ -7,7 +7,11 @@ import type { GenerationController } from './generationController';
 
 /** How many jobs the view lists, newest first; older ones are in the manifest and the gallery. */
 const shownJobs = 100;
-const redrawDelayMs = 100;
+/**
+ * VS Code waits for a 200 ms lull in a tree's change events before it redraws, so a stream of
+ * progress events closer together than that would hold the view still until the job ends.
+ */
+const redrawIntervalMs = 500;
 
 const icons: Record<GenerationJob['status'], [string, string?]> = {
   queued: ['clock'],
@@ -22,21 +26,24 @@ const icons: Record<GenerationJob['status'], [string, string?]> = {
 /** The Queue view: every job of this window, with its state and progress. */
 export class QueueTreeProvider implements vscode.TreeDataProvider<GenerationJob>, vscode.Disposable {
   private readonly disposables = new DisposableStore();
-  private readonly changed = this.disposables.add(new vscode.EventEmitter<undefined>());
+  private readonly changed = this.disposables.add(new vscode.EventEmitter<GenerationJob | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private timer: NodeJS.Timeout | undefined;
+  /** Rows that changed since the last redraw, or `all` when jobs came or went. */
+  private pending: Set<GenerationJob> | 'all' = new Set();
+  private shown = new Set<GenerationJob>();
 
   constructor(
     private readonly controller: GenerationController,
     private readonly session: StudioSession,
   ) {
-    // Progress frames arrive many times a second; the view redraws at most ten times.
+    // Progress frames arrive many times a second: the view redraws twice a second at most, only
+    // the rows that changed (VS Code reuses a row it already has unless told which one changed).
     this.disposables.add(
-      controller.onDidChangeJobs(() => {
-        this.timer ??= setTimeout(() => {
-          this.timer = undefined;
-          this.changed.fire(undefined);
-        }, redrawDelayMs);
+      controller.onDidChangeJobs((job) => {
+        if (!job || !this.shown.has(job)) this.pending = 'all';
+        else if (this.pending !== 'all') this.pending.add(job);
+        this.timer ??= setTimeout(() => this.redraw(), redrawIntervalMs);
       }),
     );
   }
@@ -65,7 +72,17 @@ export class QueueTreeProvider implements vscode.TreeDataProvider<GenerationJob>
 
   getChildren(job?: GenerationJob): GenerationJob[] {
     if (job) return [];
-    return [...this.controller.jobs].reverse().slice(0, shownJobs);
+    const jobs = [...this.controller.jobs].reverse().slice(0, shownJobs);
+    this.shown = new Set(jobs);
+    return jobs;
+  }
+
+  private redraw(): void {
+    this.timer = undefined;
+    const pending = this.pending;
+    this.pending = new Set();
+    if (pending === 'all') this.changed.fire(undefined);
+    else for (const job of pending) this.changed.fire(job);
   }
 
   dispose(): void {
