@@ -4,10 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ComfyClient } from '../../src/core/comfy/comfyClient';
+import { findFreePort } from '../../src/core/process/freePort';
 
 /** Model files to create (empty) under <base>/models/<folder>; names may contain subfolders. */
 export interface FakeComfyModels {
@@ -67,18 +67,6 @@ export function fakeComfyMain(): string {
   throw new Error(`cannot find ${relative} from ${starts.join(' or ')}`);
 }
 
-/** A port that was free a moment ago (the real ComfyUI takes a fixed port, so callers pick one). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<FakeComfy> {
   const baseDir = await mkdtemp(path.join(tmpdir(), 'fake-comfy-'));
@@ -94,7 +82,7 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
     }
   }
 
-  const port = await freePort();
+  const port = await findFreePort();
   const args = options.args ?? [];
   const python = options.python ?? process.env['PYTHON'] ?? 'python3';
   const child = spawn(python, [fakeComfyMain(), '--listen', '127.0.0.1', '--port', String(port), '--base-directory', baseDir, ...args], {
