@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ComfyClient } from '../../src/core/comfy/comfyClient';
 import { MissingInComfyError } from '../../src/core/comfy/errors';
-import type { JobRecord, JobStore } from '../../src/core/generation/generationJob';
+import type { GenerationJob, JobRecord, JobStore } from '../../src/core/generation/generationJob';
 import { GenerationQueue } from '../../src/core/generation/generationQueue';
 import { manifestFile, type ManifestEntry } from '../../src/core/generation/manifest';
 import type { GenerationRequest } from '../../src/core/generation/request';
@@ -193,52 +193,48 @@ describe('generation against the ComfyUI test double', () => {
 });
 
 describe('faults of the ComfyUI test double', () => {
-  it('out of memory fails the job with a message that suggests a smaller size', async () => {
-    const comfy = await startFakeComfy({ args: ['--fake-step-ms', '5', '--fake-fault', 'oom'], models });
+  /** Runs one job against a double started with a fault; hands the job and the studio folder to `check`. */
+  async function withFault(fault: string, stepMs: number, check: (job: GenerationJob, studio: string) => Promise<void>, overrides: Partial<GenerationRequest> = {}): Promise<void> {
+    const comfy = await startFakeComfy({ args: ['--fake-step-ms', String(stepMs), '--fake-fault', fault], models });
     const { dir, cleanup } = await studioFolder();
     const queue = newQueue(comfy, dir);
     try {
-      const [job] = await queue.waitFor(await queue.generate(request()));
-      assert.equal(job!.status, 'failed');
-      assert.equal(job!.error?.code, 'comfy_out_of_memory');
-      assert.match(job!.error!.message, /out of memory.*smaller size/);
+      const [job] = await queue.waitFor(await queue.generate(request(overrides)));
+      await check(job!, dir);
     } finally {
       queue.dispose();
       await comfy.stop();
       await cleanup();
     }
+  }
+
+  it('out of memory fails the job with a message that suggests a smaller size', async () => {
+    await withFault('oom', 5, async (job) => {
+      assert.equal(job.status, 'failed');
+      assert.equal(job.error?.code, 'comfy_out_of_memory');
+      assert.match(job.error!.message, /out of memory.*smaller size/);
+    });
   });
 
   it('a model that vanished fails at run time, naming it', async () => {
-    const comfy = await startFakeComfy({ args: ['--fake-step-ms', '5', '--fake-fault', 'missing-model'], models });
-    const { dir, cleanup } = await studioFolder();
-    const queue = newQueue(comfy, dir);
-    try {
-      const [job] = await queue.waitFor(await queue.generate(request()));
-      assert.equal(job!.status, 'failed');
-      assert.match(job!.error!.message, /not found/);
-    } finally {
-      queue.dispose();
-      await comfy.stop();
-      await cleanup();
-    }
+    await withFault('missing-model', 5, async (job) => {
+      assert.equal(job.status, 'failed');
+      assert.match(job.error!.message, /not found/);
+    });
   });
 
   it('ComfyUI dying mid-job fails the job with its last words and leaves no half-written file', async () => {
-    const comfy = await startFakeComfy({ args: ['--fake-step-ms', '20', '--fake-fault', 'die'], models });
-    const { dir, cleanup } = await studioFolder();
-    const queue = newQueue(comfy, dir);
-    try {
-      const [job] = await queue.waitFor(await queue.generate(request({ steps: 10 })));
-      assert.equal(job!.status, 'failed');
-      assert.equal(job!.error?.code, 'comfy_lost_job');
-      assert.match(job!.error!.message, /ComfyUI stopped while running this job/);
-      assert.deepEqual(await filesUnder(path.join(dir, 'output')), []);
-    } finally {
-      queue.dispose();
-      await comfy.stop();
-      await cleanup();
-    }
+    await withFault(
+      'die',
+      20,
+      async (job, studio) => {
+        assert.equal(job.status, 'failed');
+        assert.equal(job.error?.code, 'comfy_lost_job');
+        assert.match(job.error!.message, /ComfyUI stopped while running this job\. Its last words:\n.+/);
+        assert.deepEqual(await filesUnder(path.join(studio, 'output')), []);
+      },
+      { steps: 10 },
+    );
   });
 });
 
