@@ -2,7 +2,7 @@ import { ComfyClient } from '../../core/comfy/comfyClient';
 import { finishedStatuses, type GenerationJob } from '../../core/generation/generationJob';
 import { GenerationQueue } from '../../core/generation/generationQueue';
 import { resolveRequest } from '../../core/generation/resolveRequest';
-import { hardwarePresets, type HardwarePresetId } from '../../core/settings/hardware';
+import { hardwareProfile, hardwarePresets, type HardwarePresetId } from '../../core/settings/hardware';
 import { defaultSettings } from '../../core/settings/settings';
 import { builtinWorkflows, openStudio, printJson, stderrLogger, UsageError } from '../cliContext';
 
@@ -60,7 +60,7 @@ export async function generateCommand(options: GenerateOptions): Promise<number>
       },
       studio,
       character,
-      preset,
+      hardwareProfile(profileId, preset.limits),
     );
     const client = new ComfyClient(options.url ?? defaultSettings.comfyui.url);
     await client.systemStats();

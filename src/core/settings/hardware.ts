@@ -20,3 +20,8 @@ export function describeLimits(limits: HardwareLimits): string {
   const gpu = limits.exclusiveGpu ? 'GPU exclusive' : 'GPU shared';
   return `${limits.maxWidth}×${limits.maxHeight}, batch ${limits.trainBatchSize}, ${gpu}`;
 }
+
+/** The profile's limits with the name messages use ("over the Apple M1, 16 GB limit of 512×768"). */
+export function hardwareProfile(profile: HardwareProfileId, limits: HardwareLimits): { readonly limits: HardwareLimits; readonly label: string } {
+  return { limits, label: profile === 'custom' ? 'custom hardware' : hardwarePresets[profile].label };
+}
