@@ -37,7 +37,7 @@ export function resolveRequest(
   const defaults = studio.defaults;
   const trigger = character?.trigger;
   const prompt = trigger && !input.prompt.split(/[,\s]+/).includes(trigger) ? `${trigger}, ${input.prompt}` : input.prompt;
-  const lora = character?.lora ? { name: withExtension(character.lora), strength: input.loraStrength ?? defaultLoraStrength } : undefined;
+  const lora = character?.lora ? { name: loraFileName(character.lora), strength: input.loraStrength ?? defaultLoraStrength } : undefined;
   const request: GenerationRequest = {
     template: input.template ?? (lora ? 'txt2img-lora' : 'txt2img'),
     characterId: character?.id,
@@ -58,7 +58,7 @@ export function resolveRequest(
   return request;
 }
 
-/** ComfyUI lists LoRAs by file name; character.md may name one without its extension. */
-function withExtension(name: string): string {
+/** ComfyUI lists LoRAs by file name; character.md and prompt files may name one without its extension. */
+export function loraFileName(name: string): string {
   return /\.(safetensors|ckpt|pt|bin|pth)$/i.test(name) ? name : `${name}.safetensors`;
 }

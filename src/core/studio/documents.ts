@@ -1,5 +1,6 @@
 import type { Problem } from '../model/problem';
 import type { DatasetKind, StudioConfig } from '../model/studio';
+import { parsePromptFile } from '../prompts/parsePromptFile';
 import { parseFrontMatter } from '../text/frontMatter';
 import { parseJsonDocument } from '../text/jsonDocument';
 import { validate } from '../text/validate';
@@ -156,9 +157,9 @@ function parseChapter(file: string, chapterId: string, text: string): DocumentRe
   };
 }
 
-/** Pages are parsed fully by the prompt-file parser; the index only counts their panels. */
-function parsePage(_file: string, chapterId: string, page: number, text: string): DocumentResult {
-  const panelCount = text.split('\n').filter((line) => /^##\s+\S/.test(line)).length;
+/** The index keeps a page's panel count; its problems are shown by the prompt-file diagnostics as it is edited. */
+function parsePage(file: string, chapterId: string, page: number, text: string): DocumentResult {
+  const panelCount = parsePromptFile(file, text).panels.length;
   return { document: { kind: 'page', chapterId, page, panelCount }, problems: [] };
 }
 

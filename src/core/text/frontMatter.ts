@@ -64,7 +64,14 @@ export function parseFrontMatter(file: string, text: string): FrontMatter {
   let data: Record<string, unknown> | undefined;
   if (problems.length === 0) {
     if (document.contents === null) data = {};
-    else if (isMap(document.contents)) data = document.toJS() as Record<string, unknown>;
+    else if (isMap(document.contents)) {
+      try {
+        data = document.toJS() as Record<string, unknown>;
+      } catch (error) {
+        // yaml refuses to expand an alias bomb (or a cyclic alias) by throwing: a problem, not a crash.
+        problems.push(problem({ ...firstLineRange, startLine: 1, endLine: 1 }, 'front-matter.yaml', `Front matter cannot be read: ${firstSentence(String((error as Error).message ?? error))}`));
+      }
+    }
     else problems.push(problem({ ...firstLineRange, startLine: 1, endLine: 1 }, 'front-matter.not-a-mapping', 'The front matter must be "key: value" lines.'));
   }
 

@@ -32,4 +32,14 @@ describe('parseFrontMatter', () => {
     assert.deepEqual(parseFrontMatter('c.md', '---\n---\nbody').data, {});
     assert.deepEqual(parseFrontMatter('c.md', '\uFEFF---\na: 1\n---\n').data, { a: 1 });
   });
+
+  it('reports an alias bomb as a problem instead of throwing', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [name, previous] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']]) {
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
+    }
+    const result = parseFrontMatter('c.md', `---\n${levels.join('\n')}\n---\n`);
+    assert.equal(result.data, undefined);
+    assert.equal(result.problems[0]!.code, 'front-matter.yaml');
+  });
 });
