@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Character } from '../../../../src/core/model/studio';
 import { resolveRequest } from '../../../../src/core/generation/resolveRequest';
 import { studioDefaults } from '../../../../src/core/studio/documents';
-import { hardwarePresets } from '../../../../src/core/settings/hardware';
+import { m1Profile, spyke } from '../../../support/sampleCharacter';
 
 const studio = { name: 'S', defaults: { ...studioDefaults, negative: 'lowres', checkpoint: 'sd15.safetensors' } };
-const spyke: Character = {
-  id: 'spyke',
-  name: 'Spyke',
-  trigger: 'spyke_plasma_v1',
-  class: 'man',
-  lora: 'spyke_plasma_v1',
-  negative: 'extra fingers',
-  description: undefined,
-  path: 'characters/spyke/character.md',
-  consentAt: undefined,
-};
-const m1 = { limits: hardwarePresets['apple-m1-16gb'].limits, label: hardwarePresets['apple-m1-16gb'].label };
+const m1 = m1Profile;
 
 describe('resolveRequest', () => {
   it('leads with the trigger word, uses the LoRA template and joins the negatives', () => {

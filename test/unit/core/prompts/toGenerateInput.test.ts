@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveRequest } from '../../../../src/core/generation/resolveRequest';
-import type { Character } from '../../../../src/core/model/studio';
 import { parsePromptFile } from '../../../../src/core/prompts/parsePromptFile';
 import { toGenerateInput } from '../../../../src/core/prompts/toGenerateInput';
-import { hardwarePresets } from '../../../../src/core/settings/hardware';
 import { studioDefaults } from '../../../../src/core/studio/documents';
 import { samplePage, samplePagePath } from './fixtures';
+import { m1Profile, spyke } from '../../../support/sampleCharacter';
 
-const spyke: Character = {
-  id: 'spyke',
-  name: 'Spyke',
-  trigger: 'spyke_plasma_v1',
-  class: 'man',
-  lora: 'spyke_plasma_v1',
-  negative: 'extra fingers',
-  description: undefined,
-  path: 'characters/spyke/character.md',
-  consentAt: undefined,
-};
-const m1 = { limits: hardwarePresets['apple-m1-16gb'].limits, label: hardwarePresets['apple-m1-16gb'].label };
+const m1 = m1Profile;
 const studio = { name: 'S', defaults: studioDefaults };
 
 describe('toGenerateInput', () => {
