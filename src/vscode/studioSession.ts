@@ -125,8 +125,9 @@ export class StudioSession implements vscode.Disposable {
   private watch(root: vscode.Uri | undefined, folders: readonly vscode.WorkspaceFolder[]): void {
     if (root) {
       const watcher = this.studioDisposables.add(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '**/*')));
+      const studioJson = vscode.Uri.joinPath(root, studioFile).path;
       const changed = (uri: vscode.Uri): void => {
-        if (uri.path.endsWith(`/${studioFile}`) && uri.path === vscode.Uri.joinPath(root, studioFile).path) void this.detect();
+        if (uri.path === studioJson) void this.detect();
         if (!/\/\.studio(\/|$)/.test(uri.path)) this.scheduleRefresh();
       };
       this.studioDisposables.add(watcher.onDidCreate(changed));

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { StudioDefaults } from '../model/studio';
 import type { HardwareLimits } from '../settings/hardware';
 import { InvalidInputError } from '../util/errors';
 
@@ -8,17 +9,11 @@ export type OutputTarget =
   | { readonly kind: 'free'; readonly subject: string };
 
 /** Everything one generation needs, already resolved from studio defaults, character and user input. */
-export interface GenerationRequest {
+export interface GenerationRequest extends Pick<StudioDefaults, 'width' | 'height' | 'steps' | 'cfg' | 'sampler' | 'scheduler'> {
   readonly template: string;
   readonly characterId: string | undefined;
   readonly prompt: string;
   readonly negative: string;
-  readonly width: number;
-  readonly height: number;
-  readonly steps: number;
-  readonly cfg: number;
-  readonly sampler: string;
-  readonly scheduler: string;
   readonly checkpoint: string;
   readonly lora: { readonly name: string; readonly strength: number } | undefined;
   readonly target: OutputTarget;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ComfyClient } from '../../core/comfy/comfyClient';
 import type { ComfyEngine } from '../../core/comfy/comfyEngine';
 import { fractionDone, finishedStatuses, type GenerationJob } from '../../core/generation/generationJob';
 import { GenerationQueue } from '../../core/generation/generationQueue';
@@ -43,7 +44,7 @@ export class GenerationController implements vscode.Disposable {
     this.disposables.add(
       engine.onDidChangeState(async (state) => {
         // A managed restart moves ComfyUI to a new port; the queue follows it.
-        if (state.kind === 'ready' && this.queuePromise) (await this.queuePromise).setClient(await this.engine.ensureReady());
+        if (state.kind === 'ready' && this.queuePromise) (await this.queuePromise).setClient(new ComfyClient(state.url));
       }),
     );
   }
