@@ -1,13 +1,16 @@
 // How long the studio index takes on a large studio: 500 characters, 200 pages and 10,000
-// generated images. Three paths, each timed on the same generated studio:
+// generated images, each with its line in the generation log. Four paths, each timed on the same
+// generated studio:
 //   cold rebuild   no .studio/index.sqlite: open() reads and parses every file and writes the index
 //   reopen         the index file exists and no file changed: parses come from the index
 //   one change     one character.md edited on an open index, then refresh()
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+//   one image      a generated image saved and its line appended to the log, then refresh()
+import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { characterFile, chapterFile, chapterId, indexFile, indexFolder, pageFile, studioFile } from '../src/core/studio/layout';
+import { characterFile, chapterFile, chapterId, indexFile, indexFolder, manifestFile, pageFile, studioFile } from '../src/core/studio/layout';
 import { StudioIndex } from '../src/core/studio/studioIndex';
 import { silentLogger } from '../src/core/util/logger';
+import { manifestLine } from '../test/support/manifestEntry';
 import { tempFolder, wasmPath } from '../test/support/tempStudio';
 import { defaultRuns, report, time } from './support/measure';
 
@@ -17,6 +20,7 @@ const datasetImages = 20;
 const chapterCount = 10;
 const pagesPerChapter = 20;
 const versionsPerPage = 50; // 10 chapters × 20 pages × 50 versions = 10,000 images
+const panelsPerPage = 5; // the versions of a page are spread over its panels
 const sidecarEvery = 4; // a .workflow.json beside every 4th image, as ComfyUI jobs write them
 const imageCount = chapterCount * pagesPerChapter * versionsPerPage;
 
@@ -54,6 +58,8 @@ async function main(): Promise<void> {
     const cold: number[] = [];
     const reopen: number[] = [];
     const oneChange: number[] = [];
+    const oneImage: number[] = [];
+    const manifest = await readFile(path.join(root, manifestFile), 'utf8');
     for (let run = 1; run <= defaultRuns; run++) {
       await dropIndex();
       // close() writes the index file, so the figure includes what a cold start leaves on disk.
@@ -79,7 +85,21 @@ async function main(): Promise<void> {
           if (!result.changed || result.reparsed !== 1) throw new Error(`refresh after one edit reparsed ${result.reparsed} files`);
         }),
       );
+
+      // What every finished generation does: one more image and one more line in the log.
+      const image = `output/${chapterId(1)}/raw/ch01_p001_v${versionsPerPage + run}.png`;
+      await writeFile(path.join(root, image), png);
+      await appendFile(path.join(root, manifestFile), manifestLine(image, { kind: 'page', chapter: 1, page: 1, panel: 1 }, run));
+      oneImage.push(
+        await time(async () => {
+          const result = await index.refresh();
+          if (result.reparsed !== 1 || index.assets.count() !== imageCount + 1) throw new Error(`refresh after one image reparsed ${result.reparsed} files`);
+        }),
+      );
+      if (index.assets.forPanel(chapterId(1), 1, 1).at(-1)?.seed !== run) throw new Error('the new image did not get the seed of its log line');
       await index.close();
+      await rm(path.join(root, image));
+      await writeFile(path.join(root, manifestFile), manifest);
     }
     const coldMs = report('index_rebuild_10k_ms', cold, 'ms', 3000);
     reportAgainstCold('index_reopen_10k_ms', reopen, coldMs);
@@ -87,6 +107,8 @@ async function main(): Promise<void> {
     // refresh is only part of that second (the watcher's delay and the redraw take the rest).
     const refreshMs = report('index_refresh_one_change_10k_ms', oneChange, 'ms', 500);
     console.log(`  ${(refreshMs / coldMs).toFixed(2)}× the cold rebuild`);
+    const imageMs = report('index_refresh_one_image_10k_ms', oneImage, 'ms', 500);
+    console.log(`  ${(imageMs / coldMs).toFixed(2)}× the cold rebuild`);
   } finally {
     await cleanup();
   }
@@ -105,6 +127,11 @@ async function checkCounts(index: StudioIndex): Promise<StudioIndex> {
   if (wrong.length > 0) {
     await index.close();
     throw new Error(`The generated studio indexed as ${JSON.stringify(counts)}, expected ${JSON.stringify(expected)}`);
+  }
+  const panelVersions = index.assets.forPanel(chapterId(chapterCount), pagesPerChapter, panelsPerPage).length;
+  if (panelVersions !== versionsPerPage / panelsPerPage) {
+    await index.close();
+    throw new Error(`The last panel has ${panelVersions} versions in the index, expected ${versionsPerPage / panelsPerPage}: is the generation log read?`);
   }
   return index;
 }
@@ -131,17 +158,21 @@ async function generateStudio(studio: string): Promise<void> {
     }
   }
   let image = 0;
+  const manifest: string[] = [];
   for (let ch = 1; ch <= chapterCount; ch++) {
     files.set(chapterFile(chapterId(ch)), `---\nnumber: ${ch}\ntitle: Chapter ${ch}\nsynopsis: Things happen.\n---\n# Chapter ${ch}\n`);
     for (let p = 1; p <= pagesPerChapter; p++) {
-      files.set(pageFile(chapterId(ch), p), `---\nchapter: ${ch}\npage: ${p}\ncharacter: ${characterId(p)}\n---\n## Panel 1\nwide shot, city at night\nseed: ${p}\n`);
+      const panels = Array.from({ length: panelsPerPage }, (_, i) => `## Panel ${i + 1}\nwide shot, city at night\nseed: ${p * 10 + i}\n`);
+      files.set(pageFile(chapterId(ch), p), `---\nchapter: ${ch}\npage: ${p}\ncharacter: ${characterId(p)}\n---\n${panels.join('\n')}`);
       for (let v = 1; v <= versionsPerPage; v++) {
         const stem = `output/${chapterId(ch)}/raw/ch${pad(ch, 2)}_p${pad(p, 3)}_v${v}`;
         files.set(`${stem}.png`, png);
         if (image++ % sidecarEvery === 0) files.set(`${stem}.workflow.json`, JSON.stringify({ prompt: {}, seed: image }));
+        manifest.push(manifestLine(`${stem}.png`, { kind: 'page', chapter: ch, page: p, panel: ((v - 1) % panelsPerPage) + 1 }, 1_000_000 + image));
       }
     }
   }
+  files.set(manifestFile, manifest.join(''));
   const folders = new Set([...files.keys()].map((file) => path.dirname(path.join(studio, file))));
   await Promise.all([...folders].map((folder) => mkdir(folder, { recursive: true })));
   // Many writes in flight keep libuv's thread pool busy; one at a time would take much longer.

@@ -102,6 +102,16 @@ export const migrations: readonly string[] = [
   DELETE FROM documents;
   DELETE FROM meta;
   `,
+  // 3: each page's panels, and the panel and seed of each generated image from its line in
+  // output/generation-log.jsonl, so the versions of one panel can be listed. Cleared as in 2.
+  `
+  ALTER TABLE assets ADD COLUMN panel INTEGER;
+  ALTER TABLE assets ADD COLUMN seed INTEGER;
+  ALTER TABLE pages ADD COLUMN panels TEXT NOT NULL DEFAULT '[]';
+  CREATE INDEX assets_by_panel ON assets (chapter_id, page, panel, version);
+  DELETE FROM documents;
+  DELETE FROM meta;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

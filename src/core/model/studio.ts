@@ -63,12 +63,22 @@ export interface Chapter {
   readonly path: string;
 }
 
+/** A panel of a page as the tree lists it: enough to name it and jump to it. */
+export interface PanelSummary {
+  /** 1-based position in the page, the `n` of `panel-<n>`. */
+  readonly index: number;
+  readonly title: string;
+  /** Zero-based line of its `## ` heading. */
+  readonly line: number;
+}
+
 export interface Page {
   /** chapters/<chapter>/pNNN.page.md */
   readonly path: string;
   readonly chapterId: string;
   readonly number: number;
   readonly panelCount: number;
+  readonly panels: readonly PanelSummary[];
 }
 
 export interface Asset {
@@ -82,6 +92,10 @@ export interface Asset {
   readonly size: number;
   readonly mtimeMs: number;
   readonly hasSidecar: boolean;
+  /** The panel it was generated for, from its line in output/generation-log.jsonl. */
+  readonly panel: number | undefined;
+  /** Its seed, from the same line. */
+  readonly seed: number | undefined;
 }
 
 export interface StudioCounts {

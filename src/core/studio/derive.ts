@@ -1,7 +1,7 @@
 import type { Problem } from '../model/problem';
 import type { Asset, Chapter, Character, Dataset, Lora, Page, StudioConfig } from '../model/studio';
-import type { DocumentResult, ParsedDocument } from './documents';
-import { characterFile, chapterFile, chapterId, chapterNumberOf, datasetFolder, sidecarOf, studioFile } from './layout';
+import type { DocumentResult, ManifestVersion, ParsedDocument } from './documents';
+import { characterFile, chapterFile, chapterId, chapterNumberOf, datasetFolder, type GeneratedName, generatedNameOf, sidecarOf, studioFile } from './layout';
 import type { StudioFile } from './scanner';
 
 /** Everything the index holds that comes from the files. */
@@ -67,12 +67,8 @@ export function deriveStudioModel(files: readonly StudioFile[], documents: Reado
       chapterIds.add(file.role.chapterId);
       chapters.push({ id: file.role.chapterId, number: chapterNumberOf(file.role.chapterId), title: file.role.chapterId, path: chapterFile(file.role.chapterId) });
     }
-    pages.push({
-      path: file.path,
-      chapterId: file.role.chapterId,
-      number: file.role.page,
-      panelCount: parsed?.kind === 'page' ? parsed.panelCount : 0,
-    });
+    const panels = parsed?.kind === 'page' ? parsed.panels : [];
+    pages.push({ path: file.path, chapterId: file.role.chapterId, number: file.role.page, panelCount: panels.length, panels });
   }
   chapters.sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
   pages.sort((a, b) => a.chapterId.localeCompare(b.chapterId) || a.number - b.number);
@@ -84,7 +80,7 @@ export function deriveStudioModel(files: readonly StudioFile[], documents: Reado
     loras: deriveLoras(files, characters),
     chapters,
     pages,
-    assets: deriveAssets(files),
+    assets: deriveAssets(files, byKind('manifest')[0]),
     problems: problems.concat(missingStudioJson(files)),
   };
 }
@@ -140,12 +136,14 @@ function deriveLoras(files: readonly StudioFile[], characters: readonly Characte
   return [...loras.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function deriveAssets(files: readonly StudioFile[]): Asset[] {
+function deriveAssets(files: readonly StudioFile[], manifest: Of<'manifest'> | undefined): Asset[] {
   const paths = new Set(files.map((f) => f.path));
+  const versions = versionsByName(manifest);
   const assets: Asset[] = [];
   for (const file of files) {
     if (file.role.role !== 'asset') continue;
     const generated = file.role.generated;
+    const version = generated && versions.get(versionKey(generated));
     assets.push({
       path: file.path,
       kind: 'image',
@@ -156,10 +154,28 @@ function deriveAssets(files: readonly StudioFile[]): Asset[] {
       size: file.size,
       mtimeMs: file.mtimeMs,
       hasSidecar: paths.has(sidecarOf(file.path)),
+      panel: version?.panel,
+      seed: version?.seed,
     });
   }
   return assets;
 }
+
+/**
+ * The log names the raw image; an approved or upscaled copy keeps its file name in another
+ * folder, so lines are matched by chapter, page and version, not by path. Once deleted images
+ * free their version numbers, a later line reuses one: the last line names the file there now.
+ */
+function versionsByName(manifest: Of<'manifest'> | undefined): Map<string, ManifestVersion> {
+  const versions = new Map<string, ManifestVersion>();
+  for (const version of manifest?.versions ?? []) {
+    const generated = generatedNameOf(version.image.replace(/^.*[\\/]/, ''));
+    if (generated) versions.set(versionKey(generated), version);
+  }
+  return versions;
+}
+
+const versionKey = (name: GeneratedName): string => `${name.chapter}/${name.page}/${name.version}`;
 
 function missingStudioJson(files: readonly StudioFile[]): Problem[] {
   return files.some((f) => f.path === studioFile)

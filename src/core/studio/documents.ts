@@ -1,5 +1,6 @@
+import { parseManifest } from '../generation/manifest';
 import type { Problem } from '../model/problem';
-import type { DatasetKind, StudioConfig } from '../model/studio';
+import type { DatasetKind, PanelSummary, StudioConfig } from '../model/studio';
 import { parsePromptFile } from '../prompts/parsePromptFile';
 import { parseFrontMatter } from '../text/frontMatter';
 import { parseJsonDocument } from '../text/jsonDocument';
@@ -30,14 +31,22 @@ export type ParsedDocument =
       readonly repeats: number;
     }
   | { readonly kind: 'chapter'; readonly chapterId: string; readonly number: number; readonly title: string }
-  | { readonly kind: 'page'; readonly chapterId: string; readonly page: number; readonly panelCount: number };
+  | { readonly kind: 'page'; readonly chapterId: string; readonly page: number; readonly panels: readonly PanelSummary[] }
+  | { readonly kind: 'manifest'; readonly versions: readonly ManifestVersion[] };
+
+/** What the index needs of one line of the generation log: which image, which panel, which seed. */
+export interface ManifestVersion {
+  readonly image: string;
+  readonly panel: number | undefined;
+  readonly seed: number;
+}
 
 export interface DocumentResult {
   readonly document: ParsedDocument;
   readonly problems: Problem[];
 }
 
-export type DocumentRole = Extract<StudioPathRole, { role: 'studio' | 'character' | 'consent' | 'dataset' | 'chapter' | 'page' }>;
+export type DocumentRole = Extract<StudioPathRole, { role: 'studio' | 'character' | 'consent' | 'dataset' | 'chapter' | 'page' | 'manifest' }>;
 
 export const studioDefaults: StudioConfig['defaults'] = {
   width: 512,
@@ -49,7 +58,7 @@ export const studioDefaults: StudioConfig['defaults'] = {
 };
 
 export function isDocumentRole(role: StudioPathRole): role is DocumentRole {
-  return ['studio', 'character', 'consent', 'dataset', 'chapter', 'page'].includes(role.role);
+  return ['studio', 'character', 'consent', 'dataset', 'chapter', 'page', 'manifest'].includes(role.role);
 }
 
 /**
@@ -71,6 +80,8 @@ export function parseDocument(file: string, role: DocumentRole, text: string): D
       return parseChapter(file, role.chapterId, text);
     case 'page':
       return parsePage(file, role.chapterId, role.page, text);
+    case 'manifest':
+      return parseManifestDocument(text);
   }
 }
 
@@ -157,10 +168,23 @@ function parseChapter(file: string, chapterId: string, text: string): DocumentRe
   };
 }
 
-/** The index keeps a page's panel count; its problems are shown by the prompt-file diagnostics as it is edited. */
+/** The index keeps a page's panels; its problems are shown by the prompt-file diagnostics as it is edited. */
 function parsePage(file: string, chapterId: string, page: number, text: string): DocumentResult {
-  const panelCount = parsePromptFile(file, text).panels.length;
-  return { document: { kind: 'page', chapterId, page, panelCount }, problems: [] };
+  const panels = parsePromptFile(file, text).panels.map((panel) => ({ index: panel.index, title: panel.title, line: panel.headingLine }));
+  return { document: { kind: 'page', chapterId, page, panels }, problems: [] };
+}
+
+/**
+ * The log is written by the generation queue, not by a person: a line it cannot read (cut short
+ * by a crash, edited by hand) is left out, and is no problem to show anyone.
+ */
+function parseManifestDocument(text: string): DocumentResult {
+  const versions = parseManifest(text).map((entry) => ({
+    image: entry.image,
+    panel: entry.target.kind === 'page' && typeof entry.target.panel === 'number' ? entry.target.panel : undefined,
+    seed: entry.seed,
+  }));
+  return { document: { kind: 'manifest', versions }, problems: [] };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

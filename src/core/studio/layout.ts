@@ -6,6 +6,8 @@
 export const studioFile = 'studio.json';
 export const indexFolder = '.studio';
 export const indexFile = '.studio/index.sqlite';
+/** One JSON line per generated image: how it was made, for the gallery and for making it again. */
+export const manifestFile = 'output/generation-log.jsonl';
 
 export const topFolders = ['characters', 'datasets', 'chapters', 'workflows', 'output', 'training'] as const;
 
@@ -45,6 +47,7 @@ export type StudioPathRole =
   | { readonly role: 'page'; readonly chapterId: string; readonly page: number }
   | { readonly role: 'asset'; readonly generated: GeneratedName | undefined; readonly stage: string | undefined }
   | { readonly role: 'sidecar' }
+  | { readonly role: 'manifest' }
   | { readonly role: 'lora'; readonly name: string }
   | { readonly role: 'workflow'; readonly name: string };
 
@@ -85,18 +88,11 @@ export function classifyStudioPath(studioPath: string): StudioPathRole | undefin
       const page = pageName.exec(name);
       return page ? { role: 'page', chapterId: id, page: Number(page[1]) } : undefined;
     }
-    case 'output': {
+    case 'output':
+      if (studioPath === manifestFile) return { role: 'manifest' };
       if (name.endsWith('.workflow.json')) return { role: 'sidecar' };
       if (!isImageFile(name)) return undefined;
-      const generated = generatedName.exec(name);
-      return {
-        role: 'asset',
-        generated: generated
-          ? { chapter: Number(generated[1]), page: Number(generated[2]), version: Number(generated[3]) }
-          : undefined,
-        stage: parts.length >= 4 ? parts[parts.length - 2] : undefined,
-      };
-    }
+      return { role: 'asset', generated: generatedNameOf(name), stage: parts.length >= 4 ? parts[parts.length - 2] : undefined };
     case 'training':
       return name.endsWith('.safetensors') ? { role: 'lora', name: stemOf(name) } : undefined;
     case 'workflows':
@@ -104,6 +100,12 @@ export function classifyStudioPath(studioPath: string): StudioPathRole | undefin
     default:
       return undefined;
   }
+}
+
+/** Chapter, page and version of `ch01_p001_v3.png`; undefined for any other file name. */
+export function generatedNameOf(name: string): GeneratedName | undefined {
+  const generated = generatedName.exec(name);
+  return generated ? { chapter: Number(generated[1]), page: Number(generated[2]), version: Number(generated[3]) } : undefined;
 }
 
 function stemOf(name: string): string {

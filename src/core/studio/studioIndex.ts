@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { EngineLists } from '../comfy/engineLists';
 import { IndexDatabase, type IndexRecovery } from '../db/indexDatabase';
 import { AssetRepository } from '../db/repositories/assetRepository';
 import { ChapterRepository } from '../db/repositories/chapterRepository';
@@ -143,6 +144,21 @@ export class StudioIndex implements DisposableLike {
     return this.refresh();
   }
 
+  /** ComfyUI's lists as it last gave them, so prompt files can be checked while it is down. */
+  engineLists(): EngineLists | undefined {
+    const text = this.meta.get(engineListsKey);
+    if (!text) return undefined;
+    try {
+      return JSON.parse(text) as EngineLists;
+    } catch {
+      return undefined;
+    }
+  }
+
+  rememberEngineLists(lists: EngineLists): void {
+    this.meta.set(engineListsKey, JSON.stringify(lists));
+  }
+
   counts(): StudioCounts {
     return {
       characters: this.characters.count(),
@@ -179,12 +195,12 @@ export class StudioIndex implements DisposableLike {
       return { changed: false, reparsed: 0, counts: this.counts(), durationMs: performance.now() - started };
     }
 
-    const { documents, reparsed } = await this.readDocuments(files);
+    const { documents, read } = await this.readDocuments(files);
     const model = deriveStudioModel(files, documents);
     this.db.transaction(() => {
       // Only tables whose content differs are rewritten: one edited character.md must not cost
       // rewriting ten thousand asset rows.
-      this.replaceIfChanged(this.documents, [...documents.values()], force);
+      this.documents.update(documents, read);
       this.replaceIfChanged(this.characters, model.characters, force);
       this.replaceIfChanged(this.datasets, model.datasets, force);
       this.replaceIfChanged(this.loras, model.loras, force);
@@ -197,8 +213,8 @@ export class StudioIndex implements DisposableLike {
     this.documentCache = documents;
     this.digest = digest;
     this.config = model.config;
-    const result = { changed: true, reparsed, counts: this.counts(), durationMs: performance.now() - started };
-    this.options.logger.debug(`Index refreshed in ${result.durationMs.toFixed(0)} ms (${reparsed} files parsed).`);
+    const result = { changed: true, reparsed: read.length, counts: this.counts(), durationMs: performance.now() - started };
+    this.options.logger.debug(`Index refreshed in ${result.durationMs.toFixed(0)} ms (${read.length} files parsed).`);
     this.refreshed.fire(result);
     return result;
   }
@@ -212,9 +228,10 @@ export class StudioIndex implements DisposableLike {
     this.meta.set(key, signature);
   }
 
-  private async readDocuments(files: readonly StudioFile[]): Promise<{ documents: Map<string, CachedDocument>; reparsed: number }> {
+  /** Every document, from the cache where its file is unchanged; `read` are those parsed again. */
+  private async readDocuments(files: readonly StudioFile[]): Promise<{ documents: Map<string, CachedDocument>; read: CachedDocument[] }> {
     const documents = new Map<string, CachedDocument>();
-    let reparsed = 0;
+    const read: CachedDocument[] = [];
     await Promise.all(
       files.map(async (file) => {
         if (!isDocumentRole(file.role)) return;
@@ -231,15 +248,17 @@ export class StudioIndex implements DisposableLike {
           if (isErrnoException(error) && error.code === 'ENOENT') return; // deleted meanwhile
           throw error;
         }
-        reparsed++;
-        documents.set(file.path, { ...result, path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+        const document = { ...result, path: file.path, size: file.size, mtimeMs: file.mtimeMs };
+        documents.set(file.path, document);
+        read.push(document);
       }),
     );
-    return { documents, reparsed };
+    return { documents, read };
   }
 }
 
 const digestKey = 'files_digest';
+const engineListsKey = 'comfy_lists';
 
 /** One hash over every tracked file's path, size and time: it changes when any file does. */
 function filesDigest(files: readonly StudioFile[]): string {

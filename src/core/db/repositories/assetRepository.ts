@@ -6,8 +6,8 @@ export class AssetRepository extends Table<Asset> {
   constructor(db: IndexDatabase) {
     super(db, {
       table: 'assets',
-      columns: ['path', 'kind', 'chapter_id', 'page', 'version', 'stage', 'size', 'mtime_ms', 'has_sidecar'],
-      toRow: (a) => [a.path, a.kind, nullable(a.chapterId), nullable(a.page), nullable(a.version), nullable(a.stage), a.size, a.mtimeMs, a.hasSidecar ? 1 : 0],
+      columns: ['path', 'kind', 'chapter_id', 'page', 'version', 'stage', 'size', 'mtime_ms', 'has_sidecar', 'panel', 'seed'],
+      toRow: (a) => [a.path, a.kind, nullable(a.chapterId), nullable(a.page), nullable(a.version), nullable(a.stage), a.size, a.mtimeMs, a.hasSidecar ? 1 : 0, nullable(a.panel), nullable(a.seed)],
       fromRow: (r) => ({
         path: String(r['path']),
         kind: 'image',
@@ -18,6 +18,8 @@ export class AssetRepository extends Table<Asset> {
         size: Number(r['size']),
         mtimeMs: Number(r['mtime_ms']),
         hasSidecar: r['has_sidecar'] === 1,
+        panel: int(r['panel']),
+        seed: int(r['seed']),
       }),
     });
   }
@@ -29,5 +31,10 @@ export class AssetRepository extends Table<Asset> {
 
   forPage(chapterId: string, page: number): Asset[] {
     return this.select('WHERE chapter_id = ? AND page = ? ORDER BY version', [chapterId, page]);
+  }
+
+  /** Every version made for one panel, each with its raw, approved and other copies side by side. */
+  forPanel(chapterId: string, page: number, panel: number): Asset[] {
+    return this.select('WHERE chapter_id = ? AND page = ? AND panel = ? ORDER BY version, stage', [chapterId, page, panel]);
   }
 }

@@ -10,15 +10,19 @@ export interface CachedDocument extends DocumentResult {
   readonly mtimeMs: number;
 }
 
+const columns = ['path', 'kind', 'size', 'mtime_ms', 'data', 'problems'];
+
 /**
  * The parse cache: a file whose size and modification time match its row is not read again.
  * This is what makes reopening a studio, or refreshing it after one edit, cheap.
  */
 export class DocumentRepository extends Table<CachedDocument> {
+  private readonly upsertSql = `INSERT OR REPLACE INTO documents (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+
   constructor(db: IndexDatabase) {
     super(db, {
       table: 'documents',
-      columns: ['path', 'kind', 'size', 'mtime_ms', 'data', 'problems'],
+      columns,
       toRow: (d) => [d.path, d.document.kind, d.size, d.mtimeMs, JSON.stringify(d.document), JSON.stringify(d.problems)],
       fromRow: (r) => ({
         path: String(r['path']),
@@ -32,5 +36,18 @@ export class DocumentRepository extends Table<CachedDocument> {
 
   all(): Map<string, CachedDocument> {
     return new Map(this.select().map((d) => [d.path, d]));
+  }
+
+  /**
+   * Brings the table in line with `documents` by writing only the rows of those `read` again and
+   * dropping those of files that are gone: after one edit the cache costs one row, not a rewrite
+   * of every document (the generation log alone can be a megabyte).
+   */
+  update(documents: ReadonlyMap<string, CachedDocument>, read: readonly CachedDocument[]): void {
+    for (const row of this.db.all('SELECT path FROM documents')) {
+      const path = String(row['path']);
+      if (!documents.has(path)) this.db.run('DELETE FROM documents WHERE path = ?', [path]);
+    }
+    this.db.insertMany(this.upsertSql, read.map((document) => this.mapping.toRow(document)));
   }
 }

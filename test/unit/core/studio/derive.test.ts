@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deriveStudioModel } from '../../../../src/core/studio/derive';
-import { type DocumentResult, parseDocument } from '../../../../src/core/studio/documents';
+import { type DocumentResult, isDocumentRole, parseDocument } from '../../../../src/core/studio/documents';
 import { classifyStudioPath } from '../../../../src/core/studio/layout';
 import type { StudioFile } from '../../../../src/core/studio/scanner';
+import { manifestLine } from '../../../support/manifestEntry';
 
 /** Builds the inputs of deriveStudioModel from a map of path → text (or null for binary files). */
 function studio(files: Record<string, string | null>): { files: StudioFile[]; documents: Map<string, DocumentResult> } {
@@ -12,9 +13,7 @@ function studio(files: Record<string, string | null>): { files: StudioFile[]; do
   for (const [path, text] of Object.entries(files)) {
     const role = classifyStudioPath(path)!;
     list.push({ path, role, size: text?.length ?? 100, mtimeMs: 1 });
-    if (text !== null && ['studio', 'character', 'consent', 'dataset', 'chapter', 'page'].includes(role.role)) {
-      documents.set(path, parseDocument(path, role as Parameters<typeof parseDocument>[1], text));
-    }
+    if (text !== null && isDocumentRole(role)) documents.set(path, parseDocument(path, role, text));
   }
   return { files: list, documents };
 }
@@ -61,6 +60,19 @@ describe('deriveStudioModel', () => {
     assert.deepEqual(model.pages.map((p) => [p.number, p.panelCount]), [[1, 2], [2, 1]]);
   });
 
+  it('gives each page its panels', () => {
+    const { files, documents } = studio({
+      'studio.json': '{"name":"S"}',
+      'chapters/ch-01/p001.page.md': '## Wide shot\ncity\n## Close-up\nface\n',
+      'chapters/ch-01/p002.page.md': 'no panels yet\n',
+    });
+    const pages = deriveStudioModel(files, documents).pages;
+    assert.deepEqual(pages.map((p) => [p.number, p.panelCount, p.panels]), [
+      [1, 2, [{ index: 1, title: 'Wide shot', line: 0 }, { index: 2, title: 'Close-up', line: 2 }]],
+      [2, 0, []],
+    ]);
+  });
+
   it('warns when a dataset names a character that does not exist', () => {
     const { files, documents } = studio({ 'studio.json': '{"name":"S"}', 'datasets/x/dataset.json': '{"character":"ghost"}' });
     const problems = deriveStudioModel(files, documents).problems;
@@ -79,6 +91,39 @@ describe('deriveStudioModel', () => {
       ['ch-01', 1, 1, 'raw', true],
       ['ch-01', 1, 2, 'raw', false],
     ]);
+  });
+
+  it('gives raw and approved copies of a version the panel and seed of its generation-log line', () => {
+    const page = (panel?: number) => ({ kind: 'page', chapter: 1, page: 1, ...(panel === undefined ? {} : { panel }) }) as const;
+    const { files, documents } = studio({
+      'studio.json': '{"name":"S"}',
+      'output/ch-01/raw/ch01_p001_v1.png': null,
+      'output/ch-01/raw/ch01_p001_v2.png': null,
+      'output/ch-01/raw/ch01_p001_v3.png': null,
+      'output/ch-01/approved/ch01_p001_v3.png': null,
+      'output/ch-01/raw/ch01_p002_v1.png': null,
+      'output/ch-02/raw/ch02_p001_v1.png': null,
+      'output/dropped.png': null,
+      'output/generation-log.jsonl': [
+        manifestLine('output/ch-01/raw/ch01_p001_v1.png', page(1), 11),
+        manifestLine('output/ch-01/raw/ch01_p001_v2.png', page(), 12),
+        manifestLine('output/ch-01/raw/ch01_p001_v3.png', page(1), 13),
+        '{"image": "output/ch-01/raw/ch01_p002_v1.png", "seed": 5, "target": {"kind": "pa\n',
+        manifestLine('output/ch-01/raw/ch01_p001_v3.png', page(2), 23),
+        manifestLine('output/spyke/raw/spyke_v1.png', { kind: 'free', subject: 'spyke' }, 99),
+      ].join(''),
+    });
+    const model = deriveStudioModel(files, documents);
+    assert.deepEqual(model.assets.map((a) => [a.path, a.panel, a.seed]), [
+      ['output/ch-01/raw/ch01_p001_v1.png', 1, 11],
+      ['output/ch-01/raw/ch01_p001_v2.png', undefined, 12],
+      ['output/ch-01/raw/ch01_p001_v3.png', 2, 23],
+      ['output/ch-01/approved/ch01_p001_v3.png', 2, 23],
+      ['output/ch-01/raw/ch01_p002_v1.png', undefined, undefined],
+      ['output/ch-02/raw/ch02_p001_v1.png', undefined, undefined],
+      ['output/dropped.png', undefined, undefined],
+    ]);
+    assert.deepEqual(model.problems, []);
   });
 
   it('reports a missing studio.json', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDocument, studioDefaults } from '../../../../src/core/studio/documents';
+import { manifestLine } from '../../../support/manifestEntry';
 
 describe('parseDocument', () => {
   it('reads a character with its fields and a description from the body', () => {
@@ -51,9 +52,35 @@ describe('parseDocument', () => {
     assert.deepEqual(document, { kind: 'chapter', chapterId: 'ch-03', number: 3, title: 'The Bridge' });
   });
 
-  it('counts the panels of a page', () => {
-    const { document } = parseDocument('p.md', { role: 'page', chapterId: 'ch-01', page: 1 }, '---\n---\n## Panel 1\na\n## Panel 2\nb\n');
-    assert.equal(document.kind === 'page' && document.panelCount, 2);
+  it('lists the panels of a page with their titles and heading lines', () => {
+    const { document } = parseDocument('p.md', { role: 'page', chapterId: 'ch-01', page: 1 }, '---\nchapter: 1\n---\n## Rooftop chase\na\n\n## \nb\n## Close-up\n');
+    assert.deepEqual(document.kind === 'page' && document.panels, [
+      { index: 1, title: 'Rooftop chase', line: 3 },
+      { index: 2, title: 'Panel 2', line: 6 },
+      { index: 3, title: 'Close-up', line: 8 },
+    ]);
+  });
+
+  it('keeps the image, panel and seed of each generation-log line and skips, without a problem, lines it cannot read', () => {
+    const text = [
+      manifestLine('output/ch-01/raw/ch01_p001_v1.png', { kind: 'page', chapter: 1, page: 1, panel: 2 }, 101),
+      'not json at all\n',
+      manifestLine('output/ch-01/raw/ch01_p001_v2.png', { kind: 'page', chapter: 1, page: 1 }, 102),
+      '{"image": "output/ch-01/raw/ch01_p001_v3.png", "seed": 3}\n',
+      manifestLine('output/spyke/raw/spyke_v1.png', { kind: 'free', subject: 'spyke' }, 103),
+      // A crash cut the last line short.
+      manifestLine('output/ch-01/raw/ch01_p001_v4.png', { kind: 'page', chapter: 1, page: 1, panel: 1 }, 104).slice(0, 80),
+    ].join('');
+    const { document, problems } = parseDocument('output/generation-log.jsonl', { role: 'manifest' }, text);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(document, {
+      kind: 'manifest',
+      versions: [
+        { image: 'output/ch-01/raw/ch01_p001_v1.png', panel: 2, seed: 101 },
+        { image: 'output/ch-01/raw/ch01_p001_v2.png', panel: undefined, seed: 102 },
+        { image: 'output/spyke/raw/spyke_v1.png', panel: undefined, seed: 103 },
+      ],
+    });
   });
 
   it('never throws on arbitrary input', () => {
@@ -64,6 +91,7 @@ describe('parseDocument', () => {
       { role: 'dataset', datasetId: 'd' },
       { role: 'chapter', chapterId: 'ch-01' },
       { role: 'page', chapterId: 'ch-01', page: 1 },
+      { role: 'manifest' },
     ] as const;
     const samples = ['', '---', '---\n---', '{', '[]', 'null', '---\n: :\n---', '\u0000\uFFFF', '{"name": 3}', '---\nname: !!binary x\n---'];
     for (const role of roles) for (const text of samples) assert.doesNotThrow(() => parseDocument('f', role, text), `${role.role}: ${JSON.stringify(text)}`);

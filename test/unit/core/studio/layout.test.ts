@@ -16,6 +16,7 @@ describe('classifyStudioPath', () => {
     assert.deepEqual(classifyStudioPath('training/run-1/spyke-000200.safetensors'), { role: 'lora', name: 'spyke-000200' });
     assert.deepEqual(classifyStudioPath('workflows/txt2img.json'), { role: 'workflow', name: 'txt2img' });
     assert.deepEqual(classifyStudioPath('output/ch-01/raw/ch01_p001_v1.workflow.json'), { role: 'sidecar' });
+    assert.deepEqual(classifyStudioPath('output/generation-log.jsonl'), { role: 'manifest' });
   });
 
   it('reads chapter, page and version from generated image names', () => {
@@ -36,6 +37,7 @@ describe('classifyStudioPath', () => {
       'chapters/ch-01/notes.md',
       'chapters/ch-01/p001.prompt.md',
       'output/.studio/x.png',
+      'output/ch-01/generation-log.jsonl',
       'training/run/log.txt',
     ]) {
       assert.equal(classifyStudioPath(ignored), undefined, ignored);

@@ -1,11 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import type { OutputTarget } from '../../../../src/core/generation/request';
+import { manifestFile } from '../../../../src/core/studio/layout';
 import { StudioIndex } from '../../../../src/core/studio/studioIndex';
+import { manifestLine } from '../../../support/manifestEntry';
 import { recordingLogger, wasmPath, withSampleStudio } from '../../../support/tempStudio';
 
 const open = (root: string, logger = recordingLogger()): Promise<StudioIndex> => StudioIndex.open({ root, wasmPath, logger, saveDelayMs: 0 });
+
+const panelOf = (panel: number): OutputTarget => ({ kind: 'page', chapter: 1, page: 1, panel });
+
+/** Empty files are enough: the index never reads an image. */
+async function writeImages(root: string, ...images: string[]): Promise<void> {
+  for (const image of images) {
+    await mkdir(path.dirname(path.join(root, image)), { recursive: true });
+    await writeFile(path.join(root, image), '');
+  }
+}
 
 describe('StudioIndex', () => {
   it('indexes the sample studio: its character, dataset, LoRA and chapter', async () => {
@@ -46,6 +59,68 @@ describe('StudioIndex', () => {
     });
   });
 
+  it("lists each page's panels, and every copy of each version made for a panel, also after a reopen", async () => {
+    await withSampleStudio(async (root) => {
+      // Seeds go up to 2^48: more than 32 bits must survive the round trip through the index file.
+      const bigSeed = 2 ** 40 + 7;
+      await writeImages(root, 'output/ch-01/raw/ch01_p001_v1.png', 'output/ch-01/raw/ch01_p001_v2.png', 'output/ch-01/raw/ch01_p001_v3.png', 'output/ch-01/approved/ch01_p001_v3.png');
+      await writeFile(
+        path.join(root, manifestFile),
+        manifestLine('output/ch-01/raw/ch01_p001_v1.png', panelOf(2), 1) + manifestLine('output/ch-01/raw/ch01_p001_v2.png', panelOf(1), 2) + manifestLine('output/ch-01/raw/ch01_p001_v3.png', panelOf(2), bigSeed),
+      );
+      const expectPanels = (index: StudioIndex): void => {
+        assert.deepEqual(index.pages.get('chapters/ch-01/p001.page.md')?.panels, [
+          { index: 1, title: 'Panel 1', line: 9 },
+          { index: 2, title: 'Panel 2', line: 14 },
+        ]);
+        assert.deepEqual(index.assets.forPanel('ch-01', 1, 2).map((a) => [a.path, a.version, a.panel, a.seed]), [
+          ['output/ch-01/raw/ch01_p001_v1.png', 1, 2, 1],
+          ['output/ch-01/approved/ch01_p001_v3.png', 3, 2, bigSeed],
+          ['output/ch-01/raw/ch01_p001_v3.png', 3, 2, bigSeed],
+        ]);
+        assert.deepEqual(index.assets.forPanel('ch-01', 1, 1).map((a) => a.path), ['output/ch-01/raw/ch01_p001_v2.png']);
+      };
+      const first = await open(root);
+      expectPanels(first);
+      await first.close();
+      const second = await open(root);
+      assert.equal(second.recovery, 'none');
+      assert.equal((await second.refresh()).changed, false);
+      expectPanels(second);
+      await second.close();
+    });
+  });
+
+  it('re-reads the generation log as lines are added, rewriting the images only when a panel or seed changed', async () => {
+    await withSampleStudio(async (root) => {
+      await writeImages(root, 'output/ch-01/raw/ch01_p001_v1.png', 'output/ch-01/raw/ch01_p001_v2.png');
+      await writeFile(path.join(root, manifestFile), manifestLine('output/ch-01/raw/ch01_p001_v1.png', panelOf(1), 7));
+      const index = await open(root);
+      let rewrites = 0;
+      const replaceAll = index.assets.replaceAll.bind(index.assets);
+      index.assets.replaceAll = (assets) => {
+        rewrites++;
+        replaceAll(assets);
+      };
+
+      await appendFile(path.join(root, manifestFile), '{"image": "output/ch-01/raw/ch01_p001_v2.png", "seed": 8, "tar\n');
+      let result = await index.refresh();
+      assert.deepEqual([result.changed, result.reparsed, rewrites], [true, 1, 0]);
+      assert.deepEqual(index.problems.list(), []);
+
+      await appendFile(path.join(root, manifestFile), manifestLine('output/spyke/raw/spyke_v1.png', { kind: 'free', subject: 'spyke' }, 9));
+      result = await index.refresh();
+      assert.deepEqual([result.changed, result.reparsed, rewrites], [true, 1, 0]);
+      assert.equal(index.assets.forPage('ch-01', 1)[1]?.panel, undefined);
+
+      await appendFile(path.join(root, manifestFile), manifestLine('output/ch-01/raw/ch01_p001_v2.png', panelOf(2), 10));
+      result = await index.refresh();
+      assert.deepEqual([result.changed, result.reparsed, rewrites], [true, 1, 1]);
+      assert.deepEqual(index.assets.forPage('ch-01', 1).map((a) => [a.version, a.panel, a.seed]), [[1, 1, 7], [2, 2, 10]]);
+      await index.close();
+    });
+  });
+
   it('loads the rest of the studio when one file is malformed, with the problem on its line', async () => {
     await withSampleStudio(async (root) => {
       await mkdir(path.join(root, 'characters/broken'));
@@ -71,6 +146,22 @@ describe('StudioIndex', () => {
       assert.deepEqual(second.jobs.get('j1')?.params, { seed: 1 });
       assert.equal((await second.rebuild()).reparsed, 6);
       assert.equal(second.jobs.count(), 1);
+      await second.close();
+    });
+  });
+
+  it('keeps the parse of an edited file across a reopen, so the next change reads only that change', async () => {
+    await withSampleStudio(async (root) => {
+      const first = await open(root);
+      await writeFile(path.join(root, 'characters/spyke/character.md'), '---\nname: Spyke Again\ntrigger: spyke_plasma_v1\n---\n');
+      assert.equal((await first.refresh()).reparsed, 1);
+      await first.close();
+
+      const second = await open(root);
+      await mkdir(path.join(root, 'characters/nova'));
+      await writeFile(path.join(root, 'characters/nova/character.md'), '---\nname: Nova\ntrigger: nova_v1\n---\n');
+      assert.equal((await second.refresh()).reparsed, 1);
+      assert.deepEqual(second.characters.list().map((c) => c.name), ['Nova', 'Spyke Again']);
       await second.close();
     });
   });
