@@ -11,29 +11,12 @@ import { GenerationQueue } from '../../src/core/generation/generationQueue';
 import { manifestFile, type ManifestEntry } from '../../src/core/generation/manifest';
 import type { GenerationRequest } from '../../src/core/generation/request';
 import { type FakeComfy, startFakeComfy } from '../support/fakeComfy';
+import { sampleRequest } from '../support/sampleRequest';
 import { recordingLogger, repoRoot, tempFolder } from '../support/tempStudio';
 
 const models = { checkpoints: ['sd15.safetensors'], loras: ['spyke_plasma_v1.safetensors'] };
 
-function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    template: 'txt2img-lora',
-    characterId: 'spyke',
-    prompt: 'spyke_plasma_v1, running through a neon alley',
-    negative: 'lowres',
-    width: 512,
-    height: 768,
-    steps: 4,
-    cfg: 7,
-    sampler: 'euler_ancestral',
-    scheduler: 'normal',
-    checkpoint: 'sd15.safetensors',
-    lora: { name: 'spyke_plasma_v1.safetensors', strength: 0.8 },
-    target: { kind: 'free', subject: 'spyke' },
-    seeds: [101],
-    ...overrides,
-  };
-}
+const request = sampleRequest;
 
 function memoryStore(): JobStore & { records: Map<string, JobRecord> } {
   const records = new Map<string, JobRecord>();

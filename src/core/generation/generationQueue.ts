@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ComfyClient } from '../comfy/comfyClient';
+import type { ApiWorkflow, ComfyClient } from '../comfy/comfyClient';
 import { ComfySocket, type PromptEvent } from '../comfy/comfySocket';
 import { ComfyExecutionError, MissingInComfyError } from '../comfy/errors';
 import type { HistoryEntry, ObjectInfo } from '../comfy/protocol';
@@ -105,7 +105,19 @@ export class GenerationQueue implements DisposableLike {
         template.name,
       ),
     );
-    await this.checkWithComfy(workflows[0]!, signal);
+    return this.generateWorkflows(request, workflows, signal);
+  }
+
+  /**
+   * Queues workflows already filled, as they are: one job per workflow, the request's seeds in
+   * the same order. A re-run sends the workflow saved beside an image, not the template as it
+   * is today, so the new image is made exactly as the old one was.
+   */
+  async generateWorkflows(request: GenerationRequest, workflows: readonly ApiWorkflow[], signal?: AbortSignal): Promise<GenerationJob[]> {
+    if (workflows.length === 0 || workflows.length !== request.seeds.length) {
+      throw new AppError('generation_mismatch', `${workflows.length} workflows for ${request.seeds.length} seeds: each workflow needs its own seed.`);
+    }
+    for (const workflow of workflows) await this.checkWithComfy(workflow, signal);
     const requestId = randomUUID();
     const jobs = workflows.map((workflow, index): GenerationJob => ({
       id: randomUUID(),
@@ -378,6 +390,7 @@ export class GenerationQueue implements DisposableLike {
       template: r.template,
       character: r.characterId ?? null,
       target: r.target,
+      promptFile: r.promptFile ?? null,
       prompt: r.prompt,
       negative: r.negative,
       promptHash: promptHash(r),

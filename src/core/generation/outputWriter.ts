@@ -80,7 +80,7 @@ export async function nextVersion(directory: string, stem: string): Promise<numb
 }
 
 /** Puts `source` at `target` only if `target` does not exist; false when it does. */
-async function placeExclusive(source: string, target: string): Promise<boolean> {
+export async function placeExclusive(source: string, target: string): Promise<boolean> {
   try {
     await link(source, target);
     return true;

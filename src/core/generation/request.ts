@@ -17,6 +17,8 @@ export interface GenerationRequest extends Pick<StudioDefaults, 'width' | 'heigh
   readonly checkpoint: string;
   readonly lora: { readonly name: string; readonly strength: number } | undefined;
   readonly target: OutputTarget;
+  /** The page file the prompt came from (studio-relative), so an image leads back to its source. */
+  readonly promptFile?: string | undefined;
   /** One image per seed; each is its own job. */
   readonly seeds: readonly number[];
 }
