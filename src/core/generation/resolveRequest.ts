@@ -17,6 +17,8 @@ export interface GenerateInput {
   readonly seed?: number | undefined;
   readonly count?: number | undefined;
   readonly target?: OutputTarget | undefined;
+  /** A LoRA in place of the character's (a panel's `lora:`); also without a character. */
+  readonly lora?: string | undefined;
   readonly loraStrength?: number | undefined;
 }
 
@@ -37,7 +39,8 @@ export function resolveRequest(
   const defaults = studio.defaults;
   const trigger = character?.trigger;
   const prompt = trigger && !input.prompt.split(/[,\s]+/).includes(trigger) ? `${trigger}, ${input.prompt}` : input.prompt;
-  const lora = character?.lora ? { name: loraFileName(character.lora), strength: input.loraStrength ?? defaultLoraStrength } : undefined;
+  const loraName = input.lora ?? character?.lora;
+  const lora = loraName ? { name: loraFileName(loraName), strength: input.loraStrength ?? defaultLoraStrength } : undefined;
   const request: GenerationRequest = {
     template: input.template ?? (lora ? 'txt2img-lora' : 'txt2img'),
     characterId: character?.id,

@@ -7,7 +7,7 @@ import { checkParam, meantParamKey, paramHints, paramKeyOf, type PromptParamKey,
 import { scanMarkdownLines } from './scanMarkdownLines';
 
 /**
- * Parses a page's prompt file (`chapters/ch-XX/pNNN.page.md`, format in FORMAT.md) into its
+ * Parses a page's prompt file (`chapters/ch-XX/pNNN.page.md`, format in the README, "Prompt files") into its
  * page-wide defaults and one block per `## ` panel. Never throws, whatever the text: what is
  * wrong becomes a problem on its line, and the rest of the file still parses.
  */

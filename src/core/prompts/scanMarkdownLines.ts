@@ -28,7 +28,7 @@ const fenceOpening = /^ {0,3}(?:(`{3,})[^`]*|(~{3,}).*)$/;
 const fenceClosing = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 
 /**
- * Classifies markdown lines the way the prompt-file format reads them (FORMAT.md):
+ * Classifies markdown lines the way the prompt-file format reads them (README, "Prompt files"):
  * - an HTML comment hides everything in it, panel headings included, so a panel can be
  *   commented out; a comment that is never closed runs to the end of the file (as in CommonMark);
  * - a fenced code block is ignored, but a `## ` heading always starts a panel, even inside an

@@ -1,25 +1,12 @@
 import type { GenerateInput } from '../generation/resolveRequest';
-import type { Character } from '../model/studio';
 import type { PanelBlock } from './parsedPromptFile';
 
 /**
- * A panel as resolveRequest takes it. GenerateInput has no LoRA of its own: resolveRequest takes
- * the LoRA from the character, so `character` is the one to pass it, with a panel's `lora:` in
- * place of the character's.
- */
-export interface PanelGenerateInput extends GenerateInput {
-  readonly character: Character | undefined;
-  /** The panel's `lora:`, also when there is no character to carry it. */
-  readonly lora: string | undefined;
-}
-
-/**
  * Maps a panel to GenerateInput: size to width and height, `lora_strength` to loraStrength, and
- * the target to the panel of its page, when the page's chapter and page are known. `character`
- * is the studio's character the panel names (the host looks it up by `params.character`).
- * Anything the panel leaves out stays undefined, for resolveRequest to fill from the studio.
+ * the target to the panel of its page, when the page's chapter and page are known. Anything the
+ * panel leaves out stays undefined, for resolveRequest to fill from the character and studio.
  */
-export function toGenerateInput(panel: PanelBlock, character?: Character): PanelGenerateInput {
+export function toGenerateInput(panel: PanelBlock): GenerateInput {
   const { params } = panel;
   const target =
     params.chapter !== undefined && params.page !== undefined
@@ -39,8 +26,7 @@ export function toGenerateInput(panel: PanelBlock, character?: Character): Panel
     seed: params.seed,
     count: params.count,
     target,
-    loraStrength: params.lora_strength,
-    character: character && params.lora !== undefined ? { ...character, lora: params.lora } : character,
     lora: params.lora,
+    loraStrength: params.lora_strength,
   };
 }

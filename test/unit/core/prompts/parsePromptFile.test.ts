@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Problem } from '../../../../src/core/model/problem';
 import { parsePromptFile } from '../../../../src/core/prompts/parsePromptFile';
@@ -7,6 +8,18 @@ import { fixture, samplePage, samplePagePath } from './fixtures';
 const codes = (problems: readonly Problem[]): string[] => problems.map((p) => `${p.range.startLine}:${p.code}`);
 
 describe('parsePromptFile', () => {
+  it("reads the README's example page as the README describes it", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const example = /## Prompt files[\s\S]*?```markdown\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example, 'the README has an example page');
+    const parsed = parsePromptFile('chapters/ch-01/p001.page.md', example);
+    assert.deepEqual(parsed.problems, []);
+    assert.deepEqual(parsed.panels.map((p) => [p.title, p.prompt, p.params.seed]), [
+      ['Panel 1', 'spyke_plasma_v1, full body, running through a neon alley at night, rain', 1234],
+      ['Panel 2 — close-up', 'spyke_plasma_v1, close-up, grinning, looking back over his shoulder, neon reflections', 5678],
+    ]);
+  });
+
   it('reads the sample page: defaults from the front matter, one block per panel', () => {
     const parsed = parsePromptFile(samplePagePath, samplePage());
     assert.deepEqual(parsed.problems, []);
@@ -41,7 +54,7 @@ describe('parsePromptFile', () => {
     assert.equal(parsed.lines.length, 18);
   });
 
-  it('reads notes, comments, code blocks, other headings and key spellings the way FORMAT.md says', () => {
+  it("reads notes, comments, code blocks, other headings and key spellings as the README's format section says", () => {
     const parsed = parsePromptFile('chapters/ch-01/p002.page.md', fixture('full.page.md'));
     assert.deepEqual(codes(parsed.problems), ['49:prompt.empty-panel']);
     // `title` is not a parameter: it stays in the front matter's data and sets nothing.
