@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { hardwareProfile, hardwarePresets, type HardwareLimits, type HardwarePresetId } from '../core/settings/hardware';
+import { defaultSettings } from '../core/settings/settings';
 import { studioFile } from '../core/studio/layout';
 import { StudioIndex } from '../core/studio/studioIndex';
 import { pathExists } from '../core/util/files';
@@ -24,6 +26,16 @@ export async function openStudio(folder: string | undefined, persist: boolean): 
   const root = path.resolve(folder);
   if (!(await pathExists(path.join(root, studioFile)))) throw new UsageError(`${root} is not a studio: it has no ${studioFile}.`);
   return StudioIndex.open({ root, wasmPath, logger: stderrLogger, persist });
+}
+
+export type HardwareOption = { readonly limits: HardwareLimits; readonly label: string };
+
+/** `--profile`, or the editor's default: sizes are checked against the same limits in both. */
+export function hardwareOption(profile: string | undefined): HardwareOption {
+  const id = (profile ?? defaultSettings.hardware.profile) as HardwarePresetId;
+  const preset = hardwarePresets[id];
+  if (!preset) throw new UsageError(`Unknown --profile ${profile}; one of ${Object.keys(hardwarePresets).join(', ')}.`);
+  return hardwareProfile(id, preset.limits);
 }
 
 export function printJson(value: unknown): void {

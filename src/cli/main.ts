@@ -11,13 +11,17 @@ const usage = `Usage: studionova <command> [options]
 Commands:
   index <studio> [--json]        Rebuild the studio's index (.studio/index.sqlite) and print counts.
   check <studio>                 Print every problem as one JSON object per line; exit 1 if any is an error.
+  check <page.md> [--url …] [--profile …]
+                                 The same for one page file, against its studio and ComfyUI's lists.
   generate --studio <dir> --prompt "…" [--character id] [--count n] [--seed n] [--size 512x768]
            [--steps n] [--cfg x] [--sampler s] [--scheduler s] [--checkpoint file] [--negative "…"]
            [--template name] [--url http://127.0.0.1:8188] [--profile apple-m1-16gb]
                                  Generate through ComfyUI; one JSON line per saved image.
+  generate --studio <dir> --chapter n --page n [--panel n] [--url …] [--profile …]
+                                 Generate a page file's panels (chapters/ch-01/p001.page.md).
   workflow slots <file.json>     Print the fields StudioNOVA fills in a ComfyUI API workflow, as JSON.
 
-Exit codes: 0 fine, 1 the studio has errors or a generation failed, 2 the command could not run.
+Exit codes: 0 fine, 1 the studio or page has errors or a generation failed, 2 the command could not run.
 `;
 
 const options = {
@@ -38,6 +42,9 @@ const options = {
   template: { type: 'string' },
   url: { type: 'string' },
   profile: { type: 'string' },
+  chapter: { type: 'string' },
+  page: { type: 'string' },
+  panel: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
     case 'index':
       return indexCommand(rest[0], values.json ?? false);
     case 'check':
-      return checkCommand(rest[0]);
+      return checkCommand(rest[0], values);
     case 'generate':
       return generateCommand({ ...values, studio: values.studio ?? rest[0] });
     case 'workflow':

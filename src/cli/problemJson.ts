@@ -14,3 +14,9 @@ export function problemToJsonLine(problem: Problem): string {
     message: problem.message,
   });
 }
+
+/** Writes each problem as a JSON line; true when any of them is an error. */
+export function writeProblems(problems: readonly Problem[], to: NodeJS.WritableStream): boolean {
+  for (const problem of problems) to.write(`${problemToJsonLine(problem)}\n`);
+  return problems.some((p) => p.severity === 'error');
+}

@@ -1,13 +1,13 @@
 import { openStudio } from '../cliContext';
-import { problemToJsonLine } from '../problemJson';
+import { writeProblems } from '../problemJson';
+import { checkPage, type CheckPageOptions } from './checkPage';
 
-/** `studionova check <studio>`: one JSON problem per line; exit 1 if any is an error. Writes nothing. */
-export async function checkCommand(studio: string | undefined): Promise<number> {
-  const index = await openStudio(studio, false);
+/** `studionova check <studio | page.md>`: one JSON problem per line; exit 1 if any is an error. Never creates an index. */
+export async function checkCommand(target: string | undefined, options: CheckPageOptions): Promise<number> {
+  if (target?.endsWith('.page.md')) return checkPage(target, options);
+  const index = await openStudio(target, false);
   try {
-    const problems = index.problems.list();
-    for (const problem of problems) process.stdout.write(`${problemToJsonLine(problem)}\n`);
-    return problems.some((p) => p.severity === 'error') ? 1 : 0;
+    return writeProblems(index.problems.list(), process.stdout) ? 1 : 0;
   } finally {
     await index.close();
   }

@@ -1,10 +1,9 @@
 import { ComfyClient } from '../../core/comfy/comfyClient';
-import { finishedStatuses, type GenerationJob } from '../../core/generation/generationJob';
-import { GenerationQueue } from '../../core/generation/generationQueue';
 import { resolveRequest } from '../../core/generation/resolveRequest';
-import { hardwareProfile, hardwarePresets, type HardwarePresetId } from '../../core/settings/hardware';
 import { defaultSettings } from '../../core/settings/settings';
-import { builtinWorkflows, openStudio, printJson, stderrLogger, UsageError } from '../cliContext';
+import { hardwareOption, openStudio, UsageError } from '../cliContext';
+import { runGeneration } from '../runGeneration';
+import { generatePage } from './generatePage';
 
 export interface GenerateOptions {
   readonly studio?: string | undefined;
@@ -22,18 +21,23 @@ export interface GenerateOptions {
   readonly template?: string | undefined;
   readonly url?: string | undefined;
   readonly profile?: string | undefined;
+  readonly chapter?: string | undefined;
+  readonly page?: string | undefined;
+  readonly panel?: string | undefined;
 }
 
 /**
- * `studionova generate --studio <dir> --prompt "…" [--character id] [--count n] [--url …]`: the
- * same checks, queue and saving as the editor. Progress goes to stderr; one JSON line per saved
- * image to stdout. Exit 1 if any image failed; Ctrl+C cancels what is queued and running.
+ * `studionova generate --studio <dir> --prompt "…" [--character id] [--count n] [--url …]`, or a
+ * page file's panels with `--chapter n --page n [--panel n]`: the same checks, queue and saving
+ * as the editor. Progress goes to stderr; one JSON line per saved image to stdout. Exit 1 if any
+ * image failed; Ctrl+C cancels what is queued and running.
  */
 export async function generateCommand(options: GenerateOptions): Promise<number> {
-  if (!options.prompt) throw new UsageError('studionova generate needs --prompt "…".');
-  const profileId = (options.profile ?? defaultSettings.hardware.profile) as HardwarePresetId;
-  const preset = hardwarePresets[profileId];
-  if (!preset) throw new UsageError(`Unknown --profile ${options.profile}; one of ${Object.keys(hardwarePresets).join(', ')}.`);
+  const forPage = options.chapter !== undefined || options.page !== undefined || options.panel !== undefined;
+  if (forPage && options.prompt !== undefined) throw new UsageError('Give --prompt "…", or a page with --chapter and --page, not both.');
+  if (forPage) return generatePage(options);
+  if (!options.prompt) throw new UsageError('studionova generate needs --prompt "…", or a page: --chapter n --page n.');
+  const hardware = hardwareOption(options.profile);
   const index = await openStudio(options.studio, true);
   try {
     const studio = index.studioConfig;
@@ -60,40 +64,14 @@ export async function generateCommand(options: GenerateOptions): Promise<number>
       },
       studio,
       character,
-      hardwareProfile(profileId, preset.limits),
+      hardware,
     );
     const client = new ComfyClient(options.url ?? defaultSettings.comfyui.url);
     await client.systemStats();
-    const queue = new GenerationQueue({ client, studioRoot: index.root, templates: { builtinFolder: builtinWorkflows, studioRoot: index.root }, logger: stderrLogger });
-    try {
-      const jobs = await queue.generate(request);
-      const cancelAll = (): void => void Promise.all(jobs.map((job) => queue.cancel(job.id)));
-      process.once('SIGINT', cancelAll);
-      queue.onDidChangeJob((job) => reportProgress(job, jobs));
-      queue.onDidSaveOutput(({ job, output }) => printJson({ image: output.image, workflow: output.sidecar, seed: job.seed, version: output.version }));
-      const done = await queue.waitFor(jobs);
-      process.off('SIGINT', cancelAll);
-      await index.refresh();
-      for (const job of done.filter((j) => j.status !== 'completed')) process.stderr.write(`seed ${job.seed}: ${job.status}${job.error ? `: ${job.error.message}` : ''}\n`);
-      return done.every((job) => job.status === 'completed') ? 0 : 1;
-    } finally {
-      queue.dispose();
-    }
+    return await runGeneration(index, client, [request]);
   } finally {
     await index.close();
   }
-}
-
-
-/** The last line printed per job, so progress is printed when it changes, not on every frame. */
-const lastReported = new Map<string, string>();
-
-function reportProgress(job: GenerationJob, jobs: readonly GenerationJob[]): void {
-  const step = job.progress ? `${job.progress.value}/${job.progress.max}` : '';
-  const line = `[${jobs.indexOf(job) + 1}/${jobs.length}] seed ${job.seed}: ${job.status}${step && !finishedStatuses.has(job.status) ? ` ${step}` : ''}`;
-  if (lastReported.get(job.id) === line) return;
-  lastReported.set(job.id, line);
-  process.stderr.write(`${line}\n`);
 }
 
 function parseSize(size: string): [number, number] {
