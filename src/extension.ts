@@ -14,6 +14,8 @@ import { GenerationController } from './vscode/generation/generationController';
 import { QueueTreeProvider } from './vscode/generation/queueTreeProvider';
 import { createLogger } from './vscode/log';
 import { ProblemsPublisher } from './vscode/problemsPublisher';
+import { registerPromptFeatures } from './vscode/prompts/registerPromptFeatures';
+import { PromptFiles } from './vscode/prompts/promptFiles';
 import { StudioSession } from './vscode/studioSession';
 import { EnginesTreeProvider } from './vscode/tree/enginesTreeProvider';
 import { StudioTreeProvider } from './vscode/tree/studioTreeProvider';
@@ -45,7 +47,9 @@ export function activate(context: vscode.ExtensionContext): void {
     const statusBar = new ComfyStatusBar(engine);
     const builtinWorkflows = context.asAbsolutePath('workflows');
     const controller = new GenerationController(session, engine, builtinWorkflows, logger);
-    context.subscriptions.push(session, engine, comfyLog, new ProblemsPublisher(session), controller, statusBar);
+    const files = new PromptFiles(session, engine, () => settings, builtinWorkflows, logger);
+    context.subscriptions.push(session, engine, comfyLog, new ProblemsPublisher(session), controller, statusBar, files);
+    registerPromptFeatures(context, { files, session, controller, logger });
 
     const studioTree = new StudioTreeProvider(session, logger);
     const studioView = vscode.window.createTreeView(ViewId.studio, { treeDataProvider: studioTree, showCollapseAll: true });
@@ -72,13 +76,14 @@ export function activate(context: vscode.ExtensionContext): void {
         settings = result.settings;
         logSettings(logger, result);
         engines.update(result.settings, vscode.workspace.isTrusted);
+        files.invalidate();
         void vscode.commands.executeCommand('setContext', ContextKey.comfyMode, result.settings.comfyui.mode);
         void previewEngineLabel(result.settings.comfyui).then((label) => showPreviewLabel(label));
         if (engine?.updateSettings(result.settings.comfyui)) void offerRestart();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => engines.update(readSettings().settings, true)),
     );
-    registerCommands(context, { session, logger, channel, engine, comfyLog: comfyLog.channel, controller, settings: () => settings, builtinWorkflows });
+    registerCommands(context, { session, logger, channel, engine, comfyLog: comfyLog.channel, controller, settings: () => settings, builtinWorkflows, files });
 
     logSettings(logger, initial);
     if (!vscode.workspace.isTrusted) logger.info('Restricted mode: the folder is not trusted, so no engine process will be started.');

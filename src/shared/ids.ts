@@ -47,6 +47,24 @@ export const CommandId = {
   cancelJob: 'studionova.queue.cancel',
   /** Open the image a job made. */
   openJobImage: 'studionova.queue.open',
+  /** Generate one panel of a prompt file (CodeLens: the document's URI, the panel number, how many images). */
+  generatePanel: 'studionova.prompt.generatePanel',
+  /** Generate every panel of a prompt file. */
+  generatePage: 'studionova.prompt.generatePage',
+  /** Cancel what a panel's latest request still has queued or running. */
+  cancelPanelJobs: 'studionova.prompt.cancelPanel',
+  /** Pick one of a panel's versions to open, approve or re-run. */
+  showVersions: 'studionova.prompt.showVersions',
+  /** Open a generated version's image. */
+  openVersion: 'studionova.version.open',
+  /** Mark a version as the panel's chosen one: copy it into the chapter's approved folder. */
+  approveVersion: 'studionova.version.approve',
+  /** Take a version's approved copy away again. */
+  unapproveVersion: 'studionova.version.unapprove',
+  /** Generate a version again with exactly the workflow that made it. */
+  rerunVersion: 'studionova.version.rerun',
+  /** Generate a version again with a new seed and everything else the same. */
+  rerunVersionNewSeed: 'studionova.version.rerunNewSeed',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

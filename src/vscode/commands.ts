@@ -9,6 +9,9 @@ import { newCharacter } from './commands/newCharacter';
 import { newStudio } from './commands/newStudio';
 import { restartComfy, startComfy } from './commands/comfyCommands';
 import { generateImage } from './commands/generateImage';
+import { cancelPanelJobs, generatePage, generatePanel } from './commands/generateFromPrompt';
+import { approveVersion, openVersion, rerunVersion, showVersions, unapproveVersion } from './commands/versionActions';
+import type { PromptFiles } from './prompts/promptFiles';
 import { showWorkflowSlots } from './commands/showWorkflowSlots';
 import { runCommand } from './errors';
 import type { StudioSession } from './studioSession';
@@ -27,6 +30,7 @@ export interface CommandServices {
   readonly settings: () => Settings;
   /** The workflow templates shipped in the extension. */
   readonly builtinWorkflows: string;
+  readonly files: PromptFiles;
 }
 
 /** The one place commands are registered. Every handler runs through `runCommand`. */
@@ -59,6 +63,15 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     [CommandId.showWorkflowSlots]: () => showWorkflowSlots(session, services.builtinWorkflows),
     [CommandId.cancelJob]: (job: unknown) => (isJob(job) ? controller.cancel(job.id) : undefined),
     [CommandId.openJobImage]: (file: unknown) => (file instanceof vscode.Uri ? vscode.commands.executeCommand('vscode.open', file) : undefined),
+    [CommandId.generatePanel]: (uri: unknown, panel: unknown, count: unknown) => generatePanel(services, uri, panel, count),
+    [CommandId.generatePage]: (target: unknown) => generatePage(services, target),
+    [CommandId.cancelPanelJobs]: (uri: unknown, panel: unknown) => cancelPanelJobs(services, uri, panel),
+    [CommandId.showVersions]: (uri: unknown, panel: unknown) => showVersions(services, logger, uri, panel),
+    [CommandId.openVersion]: (version: unknown) => openVersion(session, version),
+    [CommandId.approveVersion]: (version: unknown) => approveVersion(session, logger, version),
+    [CommandId.unapproveVersion]: (version: unknown) => unapproveVersion(session, logger, version),
+    [CommandId.rerunVersion]: (version: unknown) => rerunVersion(services, version, false),
+    [CommandId.rerunVersionNewSeed]: (version: unknown) => rerunVersion(services, version, true),
   };
   for (const [id, handler] of Object.entries(handlers) as Array<[CommandId, (...args: unknown[]) => unknown]>) {
     context.subscriptions.push(vscode.commands.registerCommand(id, runCommand(logger, id, handler)));

@@ -56,7 +56,8 @@ export class ProblemsPublisher implements vscode.Disposable {
   }
 }
 
-function toDiagnostic(problem: Problem): vscode.Diagnostic {
+/** A problem as VS Code shows it, with StudioNOVA as its source. */
+export function toDiagnostic(problem: Problem): vscode.Diagnostic {
   const { startLine, startColumn, endLine, endColumn } = problem.range;
   const diagnostic = new vscode.Diagnostic(new vscode.Range(startLine, startColumn, endLine, endColumn), problem.message, severity[problem.severity]);
   diagnostic.source = 'StudioNOVA';

@@ -2,37 +2,12 @@
 // extension itself in managed mode exactly as it starts the real ComfyUI (python3 main.py …).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { comfyBase, managedComfy } from './comfyDouble';
 import { answerInputBoxes, e2eTimeout as timeout, inSession, openContainer, repoRoot, runCommand, screenshot, treeItem, until } from './harness';
-
-/** A ComfyUI base folder with the (empty) model files the sample studio names. */
-async function comfyBase(): Promise<string> {
-  const base = await mkdtemp(path.join(tmpdir(), 'studionova-comfy-base-'));
-  for (const [folder, file] of [
-    ['checkpoints', 'v1-5-pruned-emaonly.safetensors'],
-    ['loras', 'spyke_plasma_v1.safetensors'],
-  ] as const) {
-    await mkdir(path.join(base, 'models', folder), { recursive: true });
-    await writeFile(path.join(base, 'models', folder, file), '');
-  }
-  // ComfyUI refuses to start from a base directory without it.
-  await mkdir(path.join(base, 'custom_nodes'), { recursive: true });
-  return base;
-}
-
-function managedComfy(base: string): Record<string, unknown> {
-  return {
-    'studionova.comfyui.mode': 'managed',
-    'studionova.comfyui.folder': path.join(repoRoot, 'test', 'fakes', 'comfyui'),
-    'studionova.comfyui.python': 'python3',
-    // Slow enough (about 3 s an image) to see a job run in the Queue view.
-    'studionova.comfyui.extraArgs': ['--base-directory', base, '--fake-step-ms', '120', '--preview-method', 'auto'],
-  };
-}
 
 async function pickQuick(page: Page, label: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');

@@ -42,7 +42,7 @@ export async function generateImage(
     profile,
   );
   const count = request.seeds.length;
-  await services.controller.generate(request, `Generating ${count} ${count === 1 ? 'image' : 'images'}${chosen ? ` of ${chosen.name}` : ''}`);
+  await services.controller.generate([request], `Generating ${count} ${count === 1 ? 'image' : 'images'}${chosen ? ` of ${chosen.name}` : ''}`);
 }
 
 async function pickCharacter(characters: readonly Character[]): Promise<Character | undefined> {

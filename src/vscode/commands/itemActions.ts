@@ -5,6 +5,7 @@ import { AppError, CancelledError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
 import type { StudioSession } from '../studioSession';
 import { FileNode, PageNode } from '../tree/studioNodes';
+import { trash } from '../trash';
 import { uriExists } from '../uriExists';
 import { requireStudio } from './requireStudio';
 
@@ -42,11 +43,7 @@ export async function renameItem(session: StudioSession, node: unknown): Promise
   await session.refresh();
 }
 
-/**
- * Deletes the item's folder or file after a modal confirmation. It goes to the system trash;
- * where there is none (a remote or server file system), to the studio's own `.studio/trash`,
- * so a deletion can always be undone by hand.
- */
+/** Deletes the item's folder or file after a modal confirmation, to the trash (see `trash`). */
 export async function deleteItem(session: StudioSession, logger: Logger, node: unknown): Promise<void> {
   const item = fileNode(node);
   const root = await requireStudio(session);
@@ -54,16 +51,7 @@ export async function deleteItem(session: StudioSession, logger: Logger, node: u
   const confirm = 'Move to Trash';
   const answer = await vscode.window.showWarningMessage(`Delete ${item.description}?`, { modal: true, detail: `${relative} will be moved to the trash.` }, confirm);
   if (answer !== confirm) throw new CancelledError();
-  try {
-    await vscode.workspace.fs.delete(item.target, { recursive: true, useTrash: true });
-  } catch (error) {
-    logger.info(`System trash unavailable (${String(error)}); moving ${relative} to .studio/trash instead.`);
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const target = vscode.Uri.joinPath(root, '.studio', 'trash', stamp, relative);
-    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
-    await vscode.workspace.fs.rename(item.target, target, { overwrite: false });
-    void vscode.window.showInformationMessage(`Moved ${relative} to .studio/trash/${stamp}.`);
-  }
+  await trash(root, relative, logger);
   await session.refresh();
 }
 

@@ -102,14 +102,33 @@ export class GenerationController implements vscode.Disposable {
     await this.queue().catch((error: unknown) => this.logger.warn(`Unfinished jobs wait for ComfyUI: ${String(error)}`));
   }
 
-  /** Queues a request and follows it in a progress notification; resolves when every image is done. */
-  async generate(request: GenerationRequest, title: string): Promise<GenerationJob[]> {
+  /** Queues requests (a page is one per panel) and follows them in one progress notification. */
+  generate(requests: readonly GenerationRequest[], title: string): Promise<GenerationJob[]> {
+    return this.run(title, async (queue, signal) => {
+      const jobs: GenerationJob[] = [];
+      try {
+        // One after another, so the jobs run in the page's order; ComfyUI is kept busy meanwhile.
+        for (const request of requests) jobs.push(...(await queue.generate(request, signal)));
+      } catch (error) {
+        // A later request refused (a missing model): the earlier ones must not run on unfollowed.
+        await Promise.all(jobs.map((job) => queue.cancel(job.id)));
+        throw error;
+      }
+      return jobs;
+    });
+  }
+
+  /**
+   * Queues jobs through `enqueue` and follows them in a progress notification with Cancel;
+   * resolves when every image is done, whichever way.
+   */
+  async run(title: string, enqueue: (queue: GenerationQueue, signal: AbortSignal) => Promise<GenerationJob[]>): Promise<GenerationJob[]> {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       progress.report({ message: 'checking the workflow with ComfyUI…' });
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       const queue = await this.queue();
-      const jobs = await queue.generate(request, abort.signal);
+      const jobs = await enqueue(queue, abort.signal);
       this.changed.fire(undefined);
       token.onCancellationRequested(() => void Promise.all(jobs.map((job) => queue.cancel(job.id))));
       let reported = 0;

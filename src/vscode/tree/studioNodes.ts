@@ -1,33 +1,12 @@
 import * as vscode from 'vscode';
-import { type Problem, worstSeverity } from '../../core/model/problem';
-import type { Chapter, Character, Dataset, Lora, Page } from '../../core/model/studio';
+import type { Chapter, Character, Dataset, Lora } from '../../core/model/studio';
 import { chapterFolder, datasetFile, datasetFolder } from '../../core/studio/layout';
-import type { StudioIndex } from '../../core/studio/studioIndex';
 import { CommandId } from '../../shared/ids';
+import { PageNode } from './pageNodes';
+import { FileNode, fileItem, StudioNode, tooltip, type TreeContext } from './studioNode';
 
-/** What a node needs to draw itself and find its children. */
-export interface TreeContext {
-  readonly index: StudioIndex;
-  readonly root: vscode.Uri;
-}
-
-/** A node of the Studio tree: holds ids and plain values, never a database row or a promise. */
-export abstract class StudioNode {
-  abstract getTreeItem(): vscode.TreeItem;
-  getChildren(): StudioNode[] {
-    return [];
-  }
-}
-
-/** A node that stands for a file or folder of the studio: it can be revealed, renamed and deleted. */
-export abstract class FileNode extends StudioNode {
-  /** What the context menu says it deletes, e.g. `character "Spyke"`. */
-  abstract readonly description: string;
-  /** The file or folder that rename and delete act on. */
-  abstract readonly target: vscode.Uri;
-  /** The file that opens on click. */
-  abstract readonly file: vscode.Uri;
-}
+export { FileNode, StudioNode, type TreeContext } from './studioNode';
+export { PageNode } from './pageNodes';
 
 type SectionKind = 'characters' | 'datasets' | 'loras' | 'chapters';
 
@@ -208,29 +187,6 @@ export class ChapterNode extends FileNode {
   }
 }
 
-export class PageNode extends FileNode {
-  readonly description: string;
-  readonly target: vscode.Uri;
-  readonly file: vscode.Uri;
-
-  constructor(
-    private readonly context: TreeContext,
-    readonly page: Page,
-  ) {
-    super();
-    this.description = `page ${page.number} of ${page.chapterId}`;
-    this.file = this.target = vscode.Uri.joinPath(context.root, page.path);
-  }
-
-  getTreeItem(): vscode.TreeItem {
-    const p = this.page;
-    const problems = this.context.index.problems.under(p.path);
-    const item = fileItem(`page:${p.path}`, `Page ${p.number}`, this.file, 'page', problems, 'file-text');
-    item.description = `${p.panelCount} ${p.panelCount === 1 ? 'panel' : 'panels'}`;
-    return item;
-  }
-}
-
 /** A clickable hint in an empty section, e.g. "New Character…". */
 export class ActionNode extends StudioNode {
   constructor(
@@ -265,35 +221,3 @@ export class MessageNode extends StudioNode {
   }
 }
 
-function fileItem(id: string, label: string, file: vscode.Uri, kind: string, problems: readonly Problem[], icon: string): vscode.TreeItem {
-  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-  item.id = id;
-  item.resourceUri = file;
-  const worst = worstSeverity(problems);
-  item.contextValue = worst ? `${kind}.${worst}` : kind;
-  item.iconPath =
-    worst === 'error'
-      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
-      : worst === 'warning'
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-        : new vscode.ThemeIcon(icon);
-  item.command = { command: CommandId.openItem, title: 'Open', arguments: [file] };
-  return item;
-}
-
-function tooltip(
-  title: string,
-  fields: ReadonlyArray<readonly [string, string | undefined]>,
-  notes?: string,
-  problems: readonly Problem[] = [],
-): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, true);
-  // Names and notes come from files anyone can write: appended as text, never as markdown.
-  md.appendMarkdown('**').appendText(title).appendMarkdown('**\n\n');
-  for (const [name, value] of fields) if (value) md.appendMarkdown(`${name}: `).appendText(value).appendMarkdown('  \n');
-  if (notes) md.appendMarkdown('\n').appendText(notes).appendMarkdown('\n');
-  for (const problem of problems) {
-    md.appendMarkdown(`\n$(${problem.severity === 'error' ? 'error' : 'warning'}) `).appendText(`${problem.file}:${problem.range.startLine + 1} ${problem.message}`);
-  }
-  return md;
-}
