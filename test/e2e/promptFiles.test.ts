@@ -111,10 +111,10 @@ test('a page file shows its lenses, checks as you type with quick fixes, complet
 
 test('Generate from a lens saves a version of the panel that the tree shows, approves and re-runs', { timeout: 2 * timeout }, async () => {
   await withComfyBase(async (base) => {
-    await inSession({ name: 'prompt-generate', studio: 'sample', settings: managedComfy(base, 60) }, async ({ page, folder }) => {
+    await inSession({ name: 'prompt-generate', studio: 'sample', settings: managedComfy(base, 250) }, async ({ page, folder }) => {
       await openSamplePage(page);
       await lens(page, 'Generate', 0).click();
-      // The lens follows the job: queued or running with a percentage, then done.
+      // The lens follows the job: queued or running with a percentage (about 6 s an image here), then done.
       await lens(page, /^\s*(queued|\d+ %)\s*$/).waitFor({ timeout: 60_000 });
       await screenshot(page, 'prompt-generate-running');
       await lens(page, 'done').waitFor({ timeout: 90_000 });

@@ -103,7 +103,8 @@ export const migrations: readonly string[] = [
   DELETE FROM meta;
   `,
   // 3: each page's panels, and the panel and seed of each generated image from its line in
-  // output/generation-log.jsonl, so the versions of one panel can be listed. Cleared as in 2.
+  // output/generation-log.jsonl, so the versions of one panel can be listed. The parse cache and
+  // digests are cleared so every file is read again, the log included.
   `
   ALTER TABLE assets ADD COLUMN panel INTEGER;
   ALTER TABLE assets ADD COLUMN seed INTEGER;

@@ -228,7 +228,6 @@ export class StudioIndex implements DisposableLike {
     this.meta.set(key, signature);
   }
 
-  /** Every document, from the cache where its file is unchanged; `read` are those parsed again. */
   private async readDocuments(files: readonly StudioFile[]): Promise<{ documents: Map<string, CachedDocument>; read: CachedDocument[] }> {
     const documents = new Map<string, CachedDocument>();
     const read: CachedDocument[] = [];

@@ -10,8 +10,12 @@ import type { GenerationController } from '../generation/generationController';
 import type { PromptFiles } from '../prompts/promptFiles';
 import type { StudioSession } from '../studioSession';
 
-/** Lenses follow running jobs at most this often: progress events come many times a second. */
-const jobRedrawMs = 300;
+/**
+ * Lenses follow running jobs once a second. VS Code asks for lenses again only after a lull of
+ * at least 250 ms in change events (longer on a busy machine), so progress events passed on
+ * as they come, many a second, would hold the lens still until the job ends.
+ */
+const jobRedrawMs = 1000;
 
 /**
  * Above each panel of a page: Generate · Generate ×4 · Versions (n), and while its latest

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import { migrations, schemaVersion } from '../../../../src/core/db/migrations';
 import { indexFile, manifestFile } from '../../../../src/core/studio/layout';
 import { StudioIndex } from '../../../../src/core/studio/studioIndex';
@@ -36,6 +36,13 @@ async function downgrade(file: string, version: number): Promise<void> {
   older.close();
 }
 
+async function editDatabase(file: string, edit: (db: Database) => void): Promise<void> {
+  const db = new (await loadSqlJs()).Database(await readFile(file));
+  edit(db);
+  await writeFile(file, db.export());
+  db.close();
+}
+
 async function userVersion(file: string): Promise<number> {
   const db = new (await loadSqlJs()).Database(await readFile(file));
   const version = Number(db.exec('PRAGMA user_version')[0]!.values[0]![0]);
@@ -53,6 +60,14 @@ describe('index migrations', () => {
       await writeFile(path.join(root, manifestFile), manifestLine(image, { kind: 'page', chapter: 1, page: 1, panel: 2 }, 4242));
       await (await StudioIndex.open({ root, wasmPath, logger: recordingLogger() })).close();
       await downgrade(file, 2);
+      // What schema 2 cached: a page's panel count only, and no generation log.
+      await editDatabase(file, (db) => {
+        db.run("DELETE FROM documents WHERE kind = 'manifest'");
+        db.run(
+          `UPDATE documents SET data = json_object('kind', 'page', 'chapterId', data ->> 'chapterId', 'page', data ->> 'page', 'panelCount', json_array_length(data, '$.panels'))
+           WHERE kind = 'page'`,
+        );
+      });
       assert.equal(await userVersion(file), 2);
 
       const index = await StudioIndex.open({ root, wasmPath, logger: recordingLogger() });
