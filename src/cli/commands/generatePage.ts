@@ -2,10 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ComfyClient } from '../../core/comfy/comfyClient';
 import { engineListsFrom } from '../../core/comfy/engineLists';
-import type { Problem } from '../../core/model/problem';
 import { diagnosePromptFile } from '../../core/prompts/diagnosePromptFile';
 import { panelRequest } from '../../core/prompts/panelRequest';
-import type { ParsedPromptFile } from '../../core/prompts/parsedPromptFile';
+import { problemsConcerning } from '../../core/prompts/problemsConcerning';
 import { parsePromptFile } from '../../core/prompts/parsePromptFile';
 import { defaultSettings } from '../../core/settings/settings';
 import { chapterId, pageFile } from '../../core/studio/layout';
@@ -45,7 +44,8 @@ export async function generatePage(options: GenerateOptions): Promise<number> {
     const client = new ComfyClient(options.url ?? defaultSettings.comfyui.url);
     const lists = engineListsFrom(await client.objectInfo());
     index.rememberEngineLists(lists);
-    const problems = diagnosePromptFile(parsed, await studioPromptContext(index, hardware, lists, builtinWorkflows)).filter((problem) => concerns(problem, parsed, only));
+    const diagnosed = diagnosePromptFile(parsed, await studioPromptContext(index, hardware, lists, builtinWorkflows));
+    const problems = problemsConcerning(diagnosed, parsed, only === undefined ? undefined : new Set([only]));
     if (writeProblems(problems, process.stderr)) {
       process.stderr.write(`${file} has errors: nothing was queued.\n`);
       return 1;
@@ -68,12 +68,6 @@ async function readPage(root: string, file: string): Promise<string> {
   }
 }
 
-/** With --panel, what is written in the other panels does not stop it; the front matter and notes still do. */
-function concerns(problem: Problem, parsed: ParsedPromptFile, only: number | undefined): boolean {
-  if (only === undefined) return true;
-  const line = problem.range.startLine;
-  return !parsed.panels.some((panel) => panel.index !== only && line >= panel.range.startLine && line < panel.range.endLine);
-}
 
 function wholeNumber(value: string, flag: string): number {
   const number = Number(value);

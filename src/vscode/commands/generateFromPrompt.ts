@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import { panelJobState } from '../../core/generation/panelJobState';
 import type { GenerationRequest } from '../../core/generation/request';
 import type { ParsedPromptFile, PanelBlock } from '../../core/prompts/parsedPromptFile';
 import { panelRequest } from '../../core/prompts/panelRequest';
+import { problemsConcerning } from '../../core/prompts/problemsConcerning';
 import type { PromptDiagnostic } from '../../core/prompts/promptDiagnostic';
 import { hardwareProfile } from '../../core/settings/hardware';
 import type { Settings } from '../../core/settings/settings';
@@ -26,7 +28,7 @@ export async function generatePanel(services: PromptServices, uri: unknown, pane
   const page = await openPage(services, uri);
   const panel = page.parsed.panels.find((p) => p.index === panelNumber);
   if (!panel) throw new InvalidInputError(`This page has no panel ${String(panelNumber)} any more: the lens was older than the text.`);
-  refuseErrors(page, [panel]);
+  refuseErrors(page, new Set([panel.index]));
   const many = typeof count === 'number' && count > 1 ? count : undefined;
   const request = await requestFor(services, page.studioPath, panel, many);
   const images = request.seeds.length;
@@ -39,7 +41,7 @@ export async function generatePage(services: PromptServices, target: unknown): P
   // A panel without prompt text is a warning in the Problems panel: the page's other panels still run.
   const panels = page.parsed.panels.filter((panel) => panel.prompt !== '');
   if (panels.length === 0) throw new InvalidInputError('This page has no panel with a prompt yet: write one under a "## Panel 1" line.');
-  refuseErrors(page, page.parsed.panels);
+  refuseErrors(page);
   const requests: GenerationRequest[] = [];
   for (const panel of panels) requests.push(await requestFor(services, page.studioPath, panel, undefined));
   const images = requests.reduce((sum, request) => sum + request.seeds.length, 0);
@@ -52,11 +54,9 @@ export async function cancelPanelJobs(services: PromptServices, uri: unknown, pa
   const page = await openPage(services, uri, false);
   const panel = page.parsed.panels.find((p) => p.index === panelNumber);
   const { chapter, page: pageNumber } = panel?.params ?? {};
-  const jobs = services.controller.jobs.filter((job) => {
-    const t = job.request.target;
-    return t.kind === 'page' && t.chapter === chapter && t.page === pageNumber && t.panel === panelNumber;
-  });
-  await Promise.all(jobs.map((job) => services.controller.cancel(job.id)));
+  if (!panel || chapter === undefined || pageNumber === undefined) return;
+  const state = panelJobState(services.controller.jobs, chapter, pageNumber, panel.index);
+  await Promise.all((state?.jobs ?? []).map((job) => services.controller.cancel(job.id)));
 }
 
 interface OpenPage {
@@ -90,10 +90,8 @@ function requireActivePage(): vscode.Uri {
  * A panel with an error — its own or in the page's front matter — is not generated: the
  * Problems panel already says what is wrong and how to fix it.
  */
-function refuseErrors(page: OpenPage, panels: readonly PanelBlock[]): void {
-  const preamble = page.parsed.panels[0]?.range.startLine ?? page.parsed.lineCount;
-  const concerns = (line: number): boolean => line < preamble || panels.some((p) => line >= p.range.startLine && line < p.range.endLine);
-  const errors = page.diagnostics.filter((d) => d.severity === 'error' && concerns(d.range.startLine));
+function refuseErrors(page: OpenPage, panels?: ReadonlySet<number>): void {
+  const errors = problemsConcerning(page.diagnostics, page.parsed, panels).filter((d) => d.severity === 'error');
   if (errors.length === 0) return;
   const first = errors[0]!;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more in the Problems panel)` : '';
