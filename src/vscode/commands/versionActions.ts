@@ -1,8 +1,8 @@
-import { randomInt } from 'node:crypto';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { approve, unapprove } from '../../core/generation/approval';
 import { readVersion, rerunPlan } from '../../core/generation/rerun';
-import { checkHardware } from '../../core/generation/request';
+import { checkHardware, seedsFor } from '../../core/generation/request';
 import { hardwareProfile } from '../../core/settings/hardware';
 import { versionPaths } from '../../core/generation/versionPaths';
 import type { Asset } from '../../core/model/studio';
@@ -12,12 +12,9 @@ import type { Logger } from '../../core/util/logger';
 import { showError } from '../errors';
 import { trash } from '../trash';
 import type { StudioSession } from '../studioSession';
-import { VersionNode } from '../tree/pageNodes';
+import { approvedVersions, VersionNode } from '../tree/pageNodes';
 import type { PromptServices } from './generateFromPrompt';
 import { requireStudio } from './requireStudio';
-
-/** Seeds a new-seed re-run draws from: the same range seedsFor uses. */
-const maxSeed = 2 ** 48;
 
 /** Commands take a version as a tree node or as the asset itself (from the Versions picker). */
 export async function openVersion(session: StudioSession, version: unknown): Promise<void> {
@@ -41,17 +38,17 @@ export async function approveVersion(session: StudioSession, logger: Logger, ver
     const edited = result.edited;
     const move = 'Move to Trash and Approve';
     const answer = await vscode.window.showWarningMessage(
-      `The approved ${edited.filter((p) => !p.endsWith('.workflow.json')).map(fileName).join(', ')} was changed after it was approved.`,
-      { modal: true, detail: `Approving ${fileName(asset.path)} instead moves it to the trash.` },
+      `The approved ${edited.filter((p) => !p.endsWith('.workflow.json')).map((p) => path.posix.basename(p)).join(', ')} was changed after it was approved.`,
+      { modal: true, detail: `Approving ${path.posix.basename(asset.path)} instead moves it to the trash.` },
       move,
     );
     if (answer !== move) throw new CancelledError();
-    for (const path of edited) await trash(root, path, logger);
-    result = await approve(root.fsPath, asset.path, previous.filter((path) => !edited.includes(path)));
+    for (const copy of edited) await trash(root, copy, logger);
+    result = await approve(root.fsPath, asset.path, previous.filter((copy) => !edited.includes(copy)));
     if (result.kind === 'edited') throw new AppError('approval_conflict', 'The approved folder changed meanwhile; try again.');
   }
   await session.refresh();
-  void vscode.window.showInformationMessage(result.kind === 'unchanged' ? `${fileName(asset.path)} is already the approved version.` : `Approved ${fileName(asset.path)}.`);
+  void vscode.window.showInformationMessage(result.kind === 'unchanged' ? `${path.posix.basename(asset.path)} is already the approved version.` : `Approved ${path.posix.basename(asset.path)}.`);
 }
 
 /** Withdraws a version's approval: its approved copy goes (to the trash, after asking, if it was retouched). */
@@ -61,9 +58,9 @@ export async function unapproveVersion(session: StudioSession, logger: Logger, v
   const result = await unapprove(root.fsPath, approved);
   if (result.kind === 'edited') {
     const move = 'Move to Trash';
-    const answer = await vscode.window.showWarningMessage(`The approved copy of ${fileName(approved)} was changed after it was approved.`, { modal: true }, move);
+    const answer = await vscode.window.showWarningMessage(`The approved copy of ${path.posix.basename(approved)} was changed after it was approved.`, { modal: true }, move);
     if (answer !== move) throw new CancelledError();
-    for (const path of result.edited) await trash(root, path, logger);
+    for (const copy of result.edited) await trash(root, copy, logger);
   }
   await session.refresh();
 }
@@ -75,13 +72,13 @@ export async function unapproveVersion(session: StudioSession, logger: Logger, v
 export async function rerunVersion(services: PromptServices, version: unknown, newSeed: boolean): Promise<void> {
   const root = await requireStudio(services.session);
   const recorded = await readVersion(root.fsPath, versionAsset(version).path);
-  const seed = newSeed ? randomInt(0, maxSeed) : recorded.entry.seed;
+  const seed = newSeed ? seedsFor(1)[0]! : recorded.entry.seed;
   const { request, workflow } = rerunPlan(recorded, seed);
   // The hardware profile may have changed since the image was made.
   const { hardware } = services.settings();
   const profile = hardwareProfile(hardware.profile, hardware.limits);
   checkHardware(request, profile.limits, profile.label);
-  const name = fileName(recorded.image);
+  const name = path.posix.basename(recorded.image);
   await services.controller.run(newSeed ? `Re-running ${name} with seed ${seed}` : `Re-running ${name}`, (queue, signal) => queue.generateWorkflows(request, [workflow], signal));
 }
 
@@ -99,7 +96,7 @@ export async function showVersions(services: PromptServices, logger: Logger, uri
     void vscode.window.showInformationMessage(`${panel.title} has no versions yet: click Generate above it.`);
     return;
   }
-  const approvedNames = new Set(assets.filter((a) => a.stage === 'approved').map((a) => fileName(a.path)));
+  const approved = approvedVersions(assets);
   const buttons = {
     approve: { iconPath: new vscode.ThemeIcon('check'), tooltip: 'Approve' },
     rerun: { iconPath: new vscode.ThemeIcon('debug-rerun'), tooltip: 'Re-run with the same parameters' },
@@ -111,7 +108,7 @@ export async function showVersions(services: PromptServices, logger: Logger, uri
   picker.items = versions.map((asset) => ({
     asset,
     label: `v${asset.version ?? '?'}`,
-    description: [approvedNames.has(fileName(asset.path)) ? '★ approved' : undefined, asset.seed === undefined ? undefined : `seed ${asset.seed}`].filter(Boolean).join(' · '),
+    description: [approved.has(asset.path) ? '★ approved' : undefined, asset.seed === undefined ? undefined : `seed ${asset.seed}`].filter(Boolean).join(' · '),
     detail: asset.path,
     iconPath: vscode.Uri.joinPath(root, asset.path),
     buttons: [buttons.approve, buttons.rerun, buttons.newSeed],
@@ -141,8 +138,8 @@ export async function showVersions(services: PromptServices, logger: Logger, uri
 
 /** The approved copies of the same panel, other than this version's own. */
 function otherApproved(pageAssets: readonly Asset[], version: Asset): string[] {
-  const own = fileName(version.path);
-  return pageAssets.filter((a) => a.stage === 'approved' && a.panel === version.panel && fileName(a.path) !== own).map((a) => a.path);
+  const own = path.posix.basename(version.path);
+  return pageAssets.filter((a) => a.stage === 'approved' && a.panel === version.panel && path.posix.basename(a.path) !== own).map((a) => a.path);
 }
 
 function versionAsset(version: unknown): Asset {
@@ -151,6 +148,3 @@ function versionAsset(version: unknown): Asset {
   throw new InvalidInputError("Run this from a version in the Studio view, or from a panel's Versions lens.");
 }
 
-function fileName(studioPath: string): string {
-  return studioPath.slice(studioPath.lastIndexOf('/') + 1);
-}

@@ -39,7 +39,7 @@ export class PromptFiles implements vscode.Disposable {
 
   constructor(
     private readonly session: StudioSession,
-    private readonly engine: ComfyEngine,
+    engine: ComfyEngine,
     private readonly settings: () => Settings,
     private readonly builtinWorkflows: string,
     private readonly logger: Logger,
@@ -108,13 +108,6 @@ export class PromptFiles implements vscode.Disposable {
       return undefined;
     });
     return this.contextPromise;
-  }
-
-  /** Reads ComfyUI's lists again when it is up (models may have been added since it started). */
-  refreshEngineLists(): void {
-    const state = this.engine.state;
-    this.listsFetchedFor = undefined;
-    if (state.kind === 'ready') void this.fetchLists(state.url);
   }
 
   /** Settings changed (hardware profile): everything is checked again. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Asset, Page, PanelSummary } from '../../core/model/studio';
 import { CommandId } from '../../shared/ids';
@@ -132,21 +133,20 @@ export class VersionNode extends StudioNode {
  */
 function pageVersions(assets: readonly Asset[]): { byPanel: Map<number, Asset[]>; approved: Set<string> } {
   const byPanel = new Map<number, Asset[]>();
-  const approvedNames = new Set(assets.filter((a) => a.stage === 'approved').map((a) => fileName(a.path)));
-  const approved = new Set<string>();
   for (const asset of assets) {
     if (asset.stage !== 'raw') continue;
     const panel = asset.panel ?? 0;
     byPanel.set(panel, [...(byPanel.get(panel) ?? []), asset]);
-    if (approvedNames.has(fileName(asset.path))) approved.add(asset.path);
   }
-  return { byPanel, approved };
+  return { byPanel, approved: approvedVersions(assets) };
+}
+
+/** The raw versions among `assets` that have an approved copy (the same name in the approved folder). */
+export function approvedVersions(assets: readonly Asset[]): Set<string> {
+  const approvedNames = new Set(assets.filter((a) => a.stage === 'approved').map((a) => path.posix.basename(a.path)));
+  return new Set(assets.filter((a) => a.stage === 'raw' && approvedNames.has(path.posix.basename(a.path))).map((a) => a.path));
 }
 
 function newestFirst(assets: readonly Asset[]): Asset[] {
   return [...assets].sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
-}
-
-function fileName(studioPath: string): string {
-  return studioPath.slice(studioPath.lastIndexOf('/') + 1);
 }
