@@ -28,6 +28,14 @@ export async function openStudio(folder: string | undefined, persist: boolean): 
   return StudioIndex.open({ root, wasmPath, logger: stderrLogger, persist });
 }
 
+/** The nearest folder at or above `folder` that holds studio.json. */
+export async function studioAbove(folder: string): Promise<string | undefined> {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    if (await pathExists(path.join(dir, studioFile))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
 export type HardwareOption = { readonly limits: HardwareLimits; readonly label: string };
 
 /** `--profile`, or the editor's default: sizes are checked against the same limits in both. */

@@ -4,6 +4,7 @@ import { UsageError } from './cliContext';
 import { checkCommand } from './commands/checkCommand';
 import { generateCommand } from './commands/generateCommand';
 import { indexCommand } from './commands/indexCommand';
+import { inspectCommand } from './commands/inspectCommand';
 import { workflowCommand } from './commands/workflowCommand';
 
 const usage = `Usage: studionova <command> [options]
@@ -20,8 +21,12 @@ Commands:
   generate --studio <dir> --chapter n --page n [--panel n] [--url …] [--profile …]
                                  Generate a page file's panels (chapters/ch-01/p001.page.md).
   workflow slots <file.json>     Print the fields StudioNOVA fills in a ComfyUI API workflow, as JSON.
+  inspect <image> [--studio <dir>]
+                                 Print how an image was made (seed, prompt, sampler, LoRAs…) as JSON:
+                                 from the studio's generation log, else ComfyUI or A1111 PNG metadata.
 
-Exit codes: 0 fine, 1 the studio or page has errors or a generation failed, 2 the command could not run.
+Exit codes: 0 fine, 1 the studio or page has errors, a generation failed or an image cannot be read,
+            2 the command could not run.
 `;
 
 const options = {
@@ -63,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
       return generateCommand({ ...values, studio: values.studio ?? rest[0] });
     case 'workflow':
       return workflowCommand(rest[0], rest[1]);
+    case 'inspect':
+      return inspectCommand(rest[0], values.studio);
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${usage}`);
   }

@@ -27,7 +27,7 @@ describe('studionova generate', () => {
       for (const line of lines) assert.ok(existsSync(path.join(studio, line.image)));
       assert.match(result.stderr, /\[1\/2\] seed 5: completed/);
       const index = await StudioIndex.open({ root: studio, wasmPath, logger: recordingLogger() });
-      assert.deepEqual(index.assets.newest(10).map((a) => a.path).sort(), ['output/spyke/raw/spyke_v1.png', 'output/spyke/raw/spyke_v2.png']);
+      assert.deepEqual(index.gallery.list({ sort: 'date' }, 0, 10).map((a) => a.path).sort(), ['output/spyke/raw/spyke_v1.png', 'output/spyke/raw/spyke_v2.png']);
       await index.close();
     });
   });

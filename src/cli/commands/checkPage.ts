@@ -7,7 +7,7 @@ import { parsePromptFile } from '../../core/prompts/parsePromptFile';
 import { indexFile, studioFile } from '../../core/studio/layout';
 import { errorMessage } from '../../core/util/errors';
 import { isErrnoException, pathExists } from '../../core/util/files';
-import { builtinWorkflows, hardwareOption, openStudio, UsageError } from '../cliContext';
+import { builtinWorkflows, hardwareOption, openStudio, studioAbove, UsageError } from '../cliContext';
 import { writeProblems } from '../problemJson';
 import { studioPromptContext } from '../../core/prompts/studioPromptContext';
 
@@ -51,14 +51,6 @@ async function readPage(file: string): Promise<string> {
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT') throw new UsageError(`${file} does not exist.`);
     throw error;
-  }
-}
-
-/** The nearest folder at or above `folder` that holds studio.json. */
-async function studioAbove(folder: string): Promise<string | undefined> {
-  for (let dir = folder; ; dir = path.dirname(dir)) {
-    if (await pathExists(path.join(dir, studioFile))) return dir;
-    if (path.dirname(dir) === dir) return undefined;
   }
 }
 

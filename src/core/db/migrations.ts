@@ -113,6 +113,32 @@ export const migrations: readonly string[] = [
   DELETE FROM documents;
   DELETE FROM meta;
   `,
+  // 4: what the gallery filters, searches and sorts on, per image: from its generation-log line,
+  // or, for images made elsewhere, from their own metadata, cached in image_meta by size and time
+  // so each foreign image is read once. The parse cache is cleared: log lines now carry more.
+  `
+  ALTER TABLE assets ADD COLUMN source TEXT NOT NULL DEFAULT 'unknown';
+  ALTER TABLE assets ADD COLUMN character_id TEXT;
+  ALTER TABLE assets ADD COLUMN checkpoint TEXT;
+  ALTER TABLE assets ADD COLUMN loras TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE assets ADD COLUMN prompt TEXT;
+  ALTER TABLE assets ADD COLUMN negative TEXT;
+  ALTER TABLE assets ADD COLUMN width INTEGER;
+  ALTER TABLE assets ADD COLUMN height INTEGER;
+  ALTER TABLE assets ADD COLUMN created_ms REAL NOT NULL DEFAULT 0;
+  ALTER TABLE assets ADD COLUMN approved INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE assets ADD COLUMN listed INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE assets ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX assets_by_created ON assets (listed, created_ms DESC);
+  CREATE TABLE image_meta (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    data TEXT NOT NULL
+  );
+  DELETE FROM documents;
+  DELETE FROM meta;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

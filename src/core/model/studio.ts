@@ -1,3 +1,5 @@
+import type { ImageSource } from '../../shared/protocol/gallery';
+
 /** The domain as the index stores it. Paths are studio-relative with forward slashes. */
 
 export interface StudioDefaults {
@@ -14,6 +16,8 @@ export interface StudioDefaults {
 export interface StudioConfig {
   readonly name: string;
   readonly defaults: StudioDefaults;
+  /** Folders outside output/ whose images the gallery shows, as written in studio.json. */
+  readonly galleryRoots: readonly string[];
 }
 
 export interface Character {
@@ -94,8 +98,38 @@ export interface Asset {
   readonly hasSidecar: boolean;
   /** The panel it was generated for, from its line in output/generation-log.jsonl. */
   readonly panel: number | undefined;
-  /** Its seed, from the same line. */
+  /** Its seed, from the same line, or from the image's own metadata. */
   readonly seed: number | undefined;
+  /** Which tool made it, as far as its generation-log line or its own metadata tell. */
+  readonly source: ImageSource;
+  readonly characterId: string | undefined;
+  readonly checkpoint: string | undefined;
+  /** LoRA names, without `.safetensors`. */
+  readonly loras: readonly string[];
+  readonly prompt: string | undefined;
+  readonly negative: string | undefined;
+  readonly width: number | undefined;
+  readonly height: number | undefined;
+  /** When it was made: its log line's time, else the file's. */
+  readonly createdMs: number;
+  /** It is a panel's approved version, or that version's approved copy. */
+  readonly approved: boolean;
+  /** False for an approved copy whose raw version is there too: the gallery shows the image once. */
+  readonly listed: boolean;
+  /** 0 (not rated) to 5, from output/ratings.json. */
+  readonly rating: number;
+}
+
+/** What an image's own metadata says, for images the generation log does not know. */
+export interface ImageFacts {
+  readonly source: ImageSource;
+  readonly seed: number | undefined;
+  readonly checkpoint: string | undefined;
+  readonly loras: readonly string[];
+  readonly prompt: string | undefined;
+  readonly negative: string | undefined;
+  readonly width: number | undefined;
+  readonly height: number | undefined;
 }
 
 export interface StudioCounts {

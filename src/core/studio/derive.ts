@@ -1,7 +1,7 @@
 import type { Problem } from '../model/problem';
-import type { Asset, Chapter, Character, Dataset, Lora, Page, StudioConfig } from '../model/studio';
+import type { Asset, Chapter, Character, Dataset, ImageFacts, Lora, Page, StudioConfig } from '../model/studio';
 import type { DocumentResult, ManifestVersion, ParsedDocument } from './documents';
-import { characterFile, chapterFile, chapterId, chapterNumberOf, datasetFolder, type GeneratedName, generatedNameOf, sidecarOf, studioFile } from './layout';
+import { characterFile, chapterFile, chapterId, chapterNumberOf, datasetFolder, type GeneratedName, generatedNameOf, loraName, sidecarOf, studioFile } from './layout';
 import type { StudioFile } from './scanner';
 
 /** Everything the index holds that comes from the files. */
@@ -22,7 +22,7 @@ type Of<K extends ParsedDocument['kind']> = Extract<ParsedDocument, { kind: K }>
  * Builds the studio's entities from its files and their parsed documents. Pure: the same files
  * always give the same model, which is what lets the index be thrown away and rebuilt.
  */
-export function deriveStudioModel(files: readonly StudioFile[], documents: ReadonlyMap<string, DocumentResult>): StudioModel {
+export function deriveStudioModel(files: readonly StudioFile[], documents: ReadonlyMap<string, DocumentResult>, facts: ReadonlyMap<string, ImageFacts> = new Map()): StudioModel {
   const byKind = <K extends ParsedDocument['kind']>(kind: K): Array<Of<K>> =>
     [...documents.values()].map((result) => result.document).filter((document): document is Of<K> => document.kind === kind);
   const problems = [...documents.values()].flatMap((result) => result.problems);
@@ -80,7 +80,7 @@ export function deriveStudioModel(files: readonly StudioFile[], documents: Reado
     loras: deriveLoras(files, characters),
     chapters,
     pages,
-    assets: deriveAssets(files, byKind('manifest')[0]),
+    assets: deriveAssets(files, byKind('manifest')[0], byKind('ratings')[0], facts),
     problems: problems.concat(missingStudioJson(files)),
   };
 }
@@ -136,29 +136,60 @@ function deriveLoras(files: readonly StudioFile[], characters: readonly Characte
   return [...loras.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function deriveAssets(files: readonly StudioFile[], manifest: Of<'manifest'> | undefined): Asset[] {
+function deriveAssets(files: readonly StudioFile[], manifest: Of<'manifest'> | undefined, ratings: Of<'ratings'> | undefined, facts: ReadonlyMap<string, ImageFacts>): Asset[] {
   const paths = new Set(files.map((f) => f.path));
   const versions = versionsByName(manifest);
+  const approvedCopies = new Set(files.filter((f) => f.role.role === 'asset' && f.role.stage === 'approved' && f.role.generated).map((f) => copyKey(f.path)));
   const assets: Asset[] = [];
   for (const file of files) {
     if (file.role.role !== 'asset') continue;
-    const generated = file.role.generated;
+    const { generated, stage } = file.role;
     const version = generated && versions.get(versionKey(generated));
+    const own = facts.get(file.path);
+    const isApprovedCopy = stage === 'approved' && generated !== undefined;
+    const rawPath = `${file.path.slice(0, file.path.lastIndexOf('/approved/'))}/raw/${file.path.slice(file.path.lastIndexOf('/') + 1)}`;
     assets.push({
       path: file.path,
       kind: 'image',
       chapterId: generated ? chapterId(generated.chapter) : undefined,
       page: generated?.page,
       version: generated?.version,
-      stage: file.role.stage,
+      stage,
       size: file.size,
       mtimeMs: file.mtimeMs,
       hasSidecar: paths.has(sidecarOf(file.path)),
       panel: version?.panel,
-      seed: version?.seed,
+      seed: version?.seed ?? own?.seed,
+      source: version ? 'studionova' : (own?.source ?? 'unknown'),
+      characterId: version?.characterId,
+      checkpoint: version?.checkpoint ?? own?.checkpoint,
+      loras: version ? (version.lora ? [version.lora] : []) : (own?.loras ?? []),
+      prompt: version?.prompt ?? own?.prompt,
+      negative: version?.negative ?? own?.negative,
+      width: version?.width ?? own?.width,
+      height: version?.height ?? own?.height,
+      // An upscaled or retouched copy was made when its file was; the log dates the raw image.
+      createdMs: (stage === 'raw' ? version?.createdMs : undefined) ?? file.mtimeMs,
+      approved: isApprovedCopy || (stage === 'raw' && generated !== undefined && approvedCopies.has(copyKey(file.path))),
+      // The approved copy is the same picture as its raw version: shown once, as the raw one.
+      listed: !(isApprovedCopy && paths.has(rawPath)),
+      rating: ratings?.ratings[file.path] ?? (isApprovedCopy ? (ratings?.ratings[rawPath] ?? 0) : 0),
     });
   }
   return assets;
+}
+
+/** A raw version and its approved copy share the chapter folder and the file name. */
+function copyKey(imagePath: string): string {
+  const parts = imagePath.split('/');
+  return `${parts.slice(0, -2).join('/')}/${parts[parts.length - 1]}`;
+}
+
+/** The images whose parameters only their own metadata can tell: the generation log has no line for them. */
+export function unrecordedImages(files: readonly StudioFile[], documents: ReadonlyMap<string, DocumentResult>): StudioFile[] {
+  const manifest = [...documents.values()].map((d) => d.document).find((d): d is Of<'manifest'> => d.kind === 'manifest');
+  const versions = versionsByName(manifest);
+  return files.filter((file) => file.role.role === 'asset' && !(file.role.generated && versions.has(versionKey(file.role.generated))));
 }
 
 /**
@@ -181,9 +212,4 @@ function missingStudioJson(files: readonly StudioFile[]): Problem[] {
   return files.some((f) => f.path === studioFile)
     ? []
     : [{ file: studioFile, range: { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 }, severity: 'error', code: 'studio.missing', message: 'studio.json is missing: run "StudioNOVA: New Studio" to create it.' }];
-}
-
-/** `spyke_plasma_v1.safetensors` and `spyke_plasma_v1` name the same LoRA. */
-export function loraName(fileOrName: string): string {
-  return fileOrName.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '');
 }

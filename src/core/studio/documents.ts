@@ -5,8 +5,8 @@ import { parsePromptFile } from '../prompts/parsePromptFile';
 import { parseFrontMatter } from '../text/frontMatter';
 import { parseJsonDocument } from '../text/jsonDocument';
 import { validate } from '../text/validate';
-import { chapterNumberOf, type StudioPathRole } from './layout';
-import { characterSchema, chapterSchema, consentSchema, datasetJsonSchema, studioJsonSchema } from './schemas';
+import { chapterNumberOf, loraName, type StudioPathRole } from './layout';
+import { characterSchema, chapterSchema, consentSchema, datasetJsonSchema, ratingsSchema, studioJsonSchema } from './schemas';
 
 /** What the index keeps of each file a person writes, already validated. */
 export type ParsedDocument =
@@ -32,13 +32,22 @@ export type ParsedDocument =
     }
   | { readonly kind: 'chapter'; readonly chapterId: string; readonly number: number; readonly title: string }
   | { readonly kind: 'page'; readonly chapterId: string; readonly page: number; readonly panels: readonly PanelSummary[] }
-  | { readonly kind: 'manifest'; readonly versions: readonly ManifestVersion[] };
+  | { readonly kind: 'manifest'; readonly versions: readonly ManifestVersion[] }
+  | { readonly kind: 'ratings'; readonly ratings: Readonly<Record<string, number>> };
 
-/** What the index needs of one line of the generation log: which image, which panel, which seed. */
+/** What the index needs of one line of the generation log: which image, which panel, and what the gallery filters and searches on. */
 export interface ManifestVersion {
   readonly image: string;
   readonly panel: number | undefined;
   readonly seed: number;
+  readonly characterId: string | undefined;
+  readonly checkpoint: string;
+  readonly lora: string | undefined;
+  readonly prompt: string;
+  readonly negative: string;
+  readonly width: number;
+  readonly height: number;
+  readonly createdMs: number | undefined;
 }
 
 export interface DocumentResult {
@@ -46,7 +55,7 @@ export interface DocumentResult {
   readonly problems: Problem[];
 }
 
-export type DocumentRole = Extract<StudioPathRole, { role: 'studio' | 'character' | 'consent' | 'dataset' | 'chapter' | 'page' | 'manifest' }>;
+export type DocumentRole = Extract<StudioPathRole, { role: 'studio' | 'character' | 'consent' | 'dataset' | 'chapter' | 'page' | 'manifest' | 'ratings' }>;
 
 export const studioDefaults: StudioConfig['defaults'] = {
   width: 512,
@@ -58,7 +67,7 @@ export const studioDefaults: StudioConfig['defaults'] = {
 };
 
 export function isDocumentRole(role: StudioPathRole): role is DocumentRole {
-  return ['studio', 'character', 'consent', 'dataset', 'chapter', 'page', 'manifest'].includes(role.role);
+  return ['studio', 'character', 'consent', 'dataset', 'chapter', 'page', 'manifest', 'ratings'].includes(role.role);
 }
 
 /**
@@ -82,6 +91,8 @@ export function parseDocument(file: string, role: DocumentRole, text: string): D
       return parsePage(file, role.chapterId, role.page, text);
     case 'manifest':
       return parseManifestDocument(text);
+    case 'ratings':
+      return parseRatings(file, text);
   }
 }
 
@@ -92,6 +103,7 @@ function parseStudioJson(file: string, text: string): DocumentResult {
   const config: StudioConfig | undefined = value && {
     name: value.name,
     defaults: { ...studioDefaults, ...definedOnly(value.defaults ?? {}) },
+    galleryRoots: value.gallery?.roots ?? [],
   };
   return { document: { kind: 'studio', config }, problems };
 }
@@ -183,8 +195,31 @@ function parseManifestDocument(text: string): DocumentResult {
     image: entry.image,
     panel: entry.target.kind === 'page' && typeof entry.target.panel === 'number' ? entry.target.panel : undefined,
     seed: entry.seed,
+    characterId: entry.character ?? undefined,
+    checkpoint: entry.checkpoint,
+    lora: entry.lora ? loraName(entry.lora.name) : undefined,
+    prompt: entry.prompt,
+    negative: entry.negative,
+    width: entry.width,
+    height: entry.height,
+    createdMs: timeOf(entry.createdAt),
   }));
   return { document: { kind: 'manifest', versions }, problems: [] };
+}
+
+function timeOf(iso: string): number | undefined {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** Ratings are written by the gallery; a hand-edited file with a bad entry is reported, and its good entries still count. */
+function parseRatings(file: string, text: string): DocumentResult {
+  const json = parseJsonDocument(file, text);
+  if (json.data === undefined) return { document: { kind: 'ratings', ratings: {} }, problems: json.problems };
+  const checked = validate(ratingsSchema, json.data, { file, locate: json.locate }, 'ratings.invalid');
+  const raw = typeof json.data === 'object' && json.data !== null ? (json.data as { ratings?: unknown }).ratings : undefined;
+  const ratings = checked.value?.ratings ?? Object.fromEntries(Object.entries(typeof raw === 'object' && raw !== null ? raw : {}).filter((e): e is [string, number] => Number.isInteger(e[1]) && e[1] >= 1 && e[1] <= 5));
+  return { document: { kind: 'ratings', ratings }, problems: checked.problems };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -8,6 +8,10 @@ export const indexFolder = '.studio';
 export const indexFile = '.studio/index.sqlite';
 /** One JSON line per generated image: how it was made, for the gallery and for making it again. */
 export const manifestFile = 'output/generation-log.jsonl';
+/** The user's star ratings of images, by path: the user's own data, so a file, not the index. */
+export const ratingsFile = 'output/ratings.json';
+/** Thumbnails of the gallery, made on demand and thrown away with the index. */
+export const thumbnailFolder = '.studio/thumbs';
 
 export const topFolders = ['characters', 'datasets', 'chapters', 'workflows', 'output', 'training'] as const;
 
@@ -48,6 +52,7 @@ export type StudioPathRole =
   | { readonly role: 'asset'; readonly generated: GeneratedName | undefined; readonly stage: string | undefined }
   | { readonly role: 'sidecar' }
   | { readonly role: 'manifest' }
+  | { readonly role: 'ratings' }
   | { readonly role: 'lora'; readonly name: string }
   | { readonly role: 'workflow'; readonly name: string };
 
@@ -90,6 +95,7 @@ export function classifyStudioPath(studioPath: string): StudioPathRole | undefin
     }
     case 'output':
       if (studioPath === manifestFile) return { role: 'manifest' };
+      if (studioPath === ratingsFile) return { role: 'ratings' };
       if (name.endsWith('.workflow.json')) return { role: 'sidecar' };
       if (!isImageFile(name)) return undefined;
       return { role: 'asset', generated: generatedNameOf(name), stage: parts.length >= 4 ? parts[parts.length - 2] : undefined };
@@ -111,4 +117,9 @@ export function generatedNameOf(name: string): GeneratedName | undefined {
 function stemOf(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
+}
+
+/** `spyke_plasma_v1.safetensors` and `spyke_plasma_v1` name the same LoRA. */
+export function loraName(fileOrName: string): string {
+  return fileOrName.replace(/^.*[\\/]/, '').replace(/\.safetensors$/i, '');
 }

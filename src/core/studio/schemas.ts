@@ -18,6 +18,17 @@ export const studioJsonSchema = z.looseObject({
       scheduler: z.optional(z.string().check(z.minLength(1))),
     }),
   ),
+  gallery: z.optional(
+    z.looseObject({
+      /** More folders whose images the gallery shows: relative to the studio, or absolute. */
+      roots: z.optional(z.array(z.string().check(z.minLength(1)))),
+    }),
+  ),
+});
+
+/** output/ratings.json: stars by image path. */
+export const ratingsSchema = z.looseObject({
+  ratings: z.record(z.string(), z.int().check(z.gte(1), z.lte(5))),
 });
 
 const oneWord = z.string().check(z.regex(/^\S+$/, 'must be one word without spaces'));

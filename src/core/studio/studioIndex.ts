@@ -13,6 +13,9 @@ import { LoraRepository } from '../db/repositories/loraRepository';
 import { PageRepository } from '../db/repositories/pageRepository';
 import { MetaRepository } from '../db/repositories/metaRepository';
 import { ProblemRepository } from '../db/repositories/problemRepository';
+import { GalleryRepository } from '../db/repositories/galleryRepository';
+import { type CachedImageFacts, ImageMetaRepository } from '../db/repositories/imageMetaRepository';
+import { readImageFacts } from '../gallery/imageFacts';
 import type { Table } from '../db/table';
 import type { StudioConfig, StudioCounts } from '../model/studio';
 import type { DisposableLike } from '../util/disposable';
@@ -20,10 +23,10 @@ import { Emitter, type EventLike } from '../util/emitter';
 import { AlreadyExistsError } from '../util/errors';
 import { createFileExclusive, isErrnoException } from '../util/files';
 import type { Logger } from '../util/logger';
-import { deriveStudioModel } from './derive';
+import { deriveStudioModel, unrecordedImages } from './derive';
 import { type DocumentResult, isDocumentRole, parseDocument } from './documents';
 import { indexFile, indexFolder, studioFile } from './layout';
-import { scanStudio, type StudioFile } from './scanner';
+import { mapLimited, scanGalleryRoots, scanStudio, type StudioFile } from './scanner';
 
 export interface StudioIndexOptions {
   readonly root: string;
@@ -57,13 +60,16 @@ export class StudioIndex implements DisposableLike {
   readonly assets: AssetRepository;
   readonly problems: ProblemRepository;
   readonly jobs: JobRepository;
+  readonly gallery: GalleryRepository;
   private readonly documents: DocumentRepository;
+  private readonly imageMeta: ImageMetaRepository;
 
   private readonly refreshed = new Emitter<RefreshResult>();
   readonly onDidRefresh: EventLike<RefreshResult> = this.refreshed.event;
 
   private readonly meta: MetaRepository;
   private documentCache: Map<string, CachedDocument>;
+  private factsCache: Map<string, CachedImageFacts>;
   /** The fingerprint of the files the index holds; equal fingerprints mean nothing to do. */
   private digest: string | undefined;
   private config: StudioConfig | undefined;
@@ -84,8 +90,11 @@ export class StudioIndex implements DisposableLike {
     this.problems = new ProblemRepository(db);
     this.jobs = new JobRepository(db);
     this.documents = new DocumentRepository(db);
+    this.imageMeta = new ImageMetaRepository(db);
+    this.gallery = new GalleryRepository(db, this.assets);
     this.meta = new MetaRepository(db);
     this.documentCache = this.documents.all();
+    this.factsCache = this.imageMeta.all();
     this.digest = this.meta.get(digestKey);
     this.config = studioConfigOf(this.documentCache);
   }
@@ -189,18 +198,24 @@ export class StudioIndex implements DisposableLike {
 
   private async refreshNow(force: boolean): Promise<RefreshResult> {
     const started = performance.now();
-    const files = await scanStudio(this.options.root);
+    const studioFiles = await scanStudio(this.options.root);
+    let files = await this.withGalleryRoots(studioFiles, this.config?.galleryRoots ?? []);
     const digest = filesDigest(files);
     if (!force && digest === this.digest) {
       return { changed: false, reparsed: 0, counts: this.counts(), durationMs: performance.now() - started };
     }
 
     const { documents, read } = await this.readDocuments(files);
-    const model = deriveStudioModel(files, documents);
+    const roots = studioConfigOf(documents)?.galleryRoots ?? [];
+    // studio.json itself changed which folders the gallery shows.
+    if (JSON.stringify(roots) !== JSON.stringify(this.config?.galleryRoots ?? [])) files = await this.withGalleryRoots(studioFiles, roots);
+    const facts = await this.readFacts(unrecordedImages(files, documents));
+    const model = deriveStudioModel(files, documents, new Map([...facts.cache].map(([key, cached]) => [key, cached.facts])));
     this.db.transaction(() => {
       // Only tables whose content differs are rewritten: one edited character.md must not cost
       // rewriting ten thousand asset rows.
       this.documents.update(documents, read);
+      this.imageMeta.sync(facts.cache, facts.read);
       this.replaceIfChanged(this.characters, model.characters, force);
       this.replaceIfChanged(this.datasets, model.datasets, force);
       this.replaceIfChanged(this.loras, model.loras, force);
@@ -211,6 +226,7 @@ export class StudioIndex implements DisposableLike {
       this.meta.set(digestKey, digest);
     });
     this.documentCache = documents;
+    this.factsCache = facts.cache;
     this.digest = digest;
     this.config = model.config;
     const result = { changed: true, reparsed: read.length, counts: this.counts(), durationMs: performance.now() - started };
@@ -226,6 +242,25 @@ export class StudioIndex implements DisposableLike {
     if (!force && this.meta.get(key) === signature) return;
     table.replaceAll(rows);
     this.meta.set(key, signature);
+  }
+
+  private async withGalleryRoots(studioFiles: readonly StudioFile[], roots: readonly string[]): Promise<StudioFile[]> {
+    if (roots.length === 0) return [...studioFiles];
+    const rootFiles = await scanGalleryRoots(this.options.root, roots, new Set(studioFiles.map((file) => file.path)));
+    return [...studioFiles, ...rootFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  /** The metadata of images the log does not know: from the cache while their size and time match, else read from the file. */
+  private async readFacts(images: readonly StudioFile[]): Promise<{ cache: Map<string, CachedImageFacts>; read: CachedImageFacts[] }> {
+    const read: CachedImageFacts[] = [];
+    const entries = await mapLimited(images, async (image): Promise<[string, CachedImageFacts]> => {
+      const cached = this.factsCache.get(image.path);
+      if (cached && cached.size === image.size && cached.mtimeMs === image.mtimeMs) return [image.path, cached];
+      const fresh = { path: image.path, size: image.size, mtimeMs: image.mtimeMs, facts: await readImageFacts(path.resolve(this.options.root, image.path)) };
+      read.push(fresh);
+      return [image.path, fresh];
+    });
+    return { cache: new Map(entries), read };
   }
 
   private async readDocuments(files: readonly StudioFile[]): Promise<{ documents: Map<string, CachedDocument>; read: CachedDocument[] }> {

@@ -17,8 +17,6 @@ const columns = ['path', 'kind', 'size', 'mtime_ms', 'data', 'problems'];
  * This is what makes reopening a studio, or refreshing it after one edit, cheap.
  */
 export class DocumentRepository extends Table<CachedDocument> {
-  private readonly upsertSql = `INSERT OR REPLACE INTO documents (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-
   constructor(db: IndexDatabase) {
     super(db, {
       table: 'documents',
@@ -44,10 +42,6 @@ export class DocumentRepository extends Table<CachedDocument> {
    * of every document (the generation log alone can be a megabyte).
    */
   update(documents: ReadonlyMap<string, CachedDocument>, read: readonly CachedDocument[]): void {
-    for (const row of this.db.all('SELECT path FROM documents')) {
-      const path = String(row['path']);
-      if (!documents.has(path)) this.db.run('DELETE FROM documents WHERE path = ?', [path]);
-    }
-    this.db.insertMany(this.upsertSql, read.map((document) => this.mapping.toRow(document)));
+    this.sync(documents, read);
   }
 }

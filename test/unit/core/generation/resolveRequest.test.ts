@@ -4,7 +4,7 @@ import { resolveRequest } from '../../../../src/core/generation/resolveRequest';
 import { studioDefaults } from '../../../../src/core/studio/documents';
 import { m1Profile, spyke } from '../../../support/sampleCharacter';
 
-const studio = { name: 'S', defaults: { ...studioDefaults, negative: 'lowres', checkpoint: 'sd15.safetensors' } };
+const studio = { name: 'S', defaults: { ...studioDefaults, negative: 'lowres', checkpoint: 'sd15.safetensors' }, galleryRoots: [] };
 const m1 = m1Profile;
 
 describe('resolveRequest', () => {

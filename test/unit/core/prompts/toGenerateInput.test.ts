@@ -9,7 +9,7 @@ import { samplePage, samplePagePath } from './fixtures';
 import { m1Profile, spyke } from '../../../support/sampleCharacter';
 
 const m1 = m1Profile;
-const studio = { name: 'S', defaults: studioDefaults };
+const studio = { name: 'S', defaults: studioDefaults, galleryRoots: [] };
 
 describe('toGenerateInput', () => {
   it('maps a panel of the sample page to what resolveRequest takes', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDocument, studioDefaults } from '../../../../src/core/studio/documents';
-import { manifestLine } from '../../../support/manifestEntry';
+import { manifestEntry, manifestLine } from '../../../support/manifestEntry';
 
 describe('parseDocument', () => {
   it('reads a character with its fields and a description from the body', () => {
@@ -40,7 +40,7 @@ describe('parseDocument', () => {
 
   it('fills studio defaults and reports out-of-range values on their line', () => {
     const ok = parseDocument('studio.json', { role: 'studio' }, '{"name":"S","defaults":{"steps":30}}');
-    assert.deepEqual(ok.document, { kind: 'studio', config: { name: 'S', defaults: { ...studioDefaults, steps: 30 } } });
+    assert.deepEqual(ok.document, { kind: 'studio', config: { name: 'S', defaults: { ...studioDefaults, steps: 30 }, galleryRoots: [] } });
     const bad = parseDocument('studio.json', { role: 'studio' }, '{\n"name": "S",\n"defaults": {\n"width": 513\n}\n}');
     assert.equal(bad.document.kind === 'studio' && bad.document.config, undefined);
     assert.equal(bad.problems[0]!.range.startLine, 3);
@@ -73,13 +73,30 @@ describe('parseDocument', () => {
     ].join('');
     const { document, problems } = parseDocument('output/generation-log.jsonl', { role: 'manifest' }, text);
     assert.deepEqual(problems, []);
-    assert.deepEqual(document, {
-      kind: 'manifest',
-      versions: [
-        { image: 'output/ch-01/raw/ch01_p001_v1.png', panel: 2, seed: 101 },
-        { image: 'output/ch-01/raw/ch01_p001_v2.png', panel: undefined, seed: 102 },
-        { image: 'output/spyke/raw/spyke_v1.png', panel: undefined, seed: 103 },
+    assert.equal(document.kind, 'manifest');
+    const versions = document.kind === 'manifest' ? document.versions : [];
+    assert.deepEqual(
+      versions.map((v) => [v.image, v.panel, v.seed]),
+      [
+        ['output/ch-01/raw/ch01_p001_v1.png', 2, 101],
+        ['output/ch-01/raw/ch01_p001_v2.png', undefined, 102],
+        ['output/spyke/raw/spyke_v1.png', undefined, 103],
       ],
+    );
+    // What the gallery filters and searches on comes along.
+    const first = manifestEntry('output/ch-01/raw/ch01_p001_v1.png', { kind: 'page', chapter: 1, page: 1, panel: 2 }, 101);
+    assert.deepEqual(versions[0], {
+      image: first.image,
+      panel: 2,
+      seed: 101,
+      characterId: 'spyke',
+      checkpoint: first.checkpoint,
+      lora: 'spyke_plasma_v1',
+      prompt: first.prompt,
+      negative: first.negative,
+      width: 512,
+      height: 768,
+      createdMs: Date.parse(first.createdAt),
     });
   });
 
