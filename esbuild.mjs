@@ -2,11 +2,13 @@
 // and (with --tests) the unit tests, end-to-end tests and benchmarks.
 //
 //   node esbuild.mjs               development build (sourcemaps)
-//   node esbuild.mjs --production  minified, with the webview size budget enforced
+//   node esbuild.mjs --production  minified, with the webview size budget enforced and sharp staged
+//                                  in dist/node_modules for the VSIX
 //   node esbuild.mjs --watch       rebuild on change, with problem-matcher lines for tasks.json
 //   node esbuild.mjs --tests       also bundle test/**/*.test.ts and bench/*.ts into out/
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, cp, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -23,6 +25,13 @@ const webviewBudgetBytes = 150 * 1024;
 /** Native or wasm-backed modules that must stay outside the bundles. */
 // ws loads bufferutil and utf-8-validate only if they are installed; they are optional speed-ups.
 const nodeExternals = ['vscode', 'sharp', 'bufferutil', 'utf-8-validate'];
+
+/**
+ * External packages the VSIX carries, with their runtime dependencies as installed for this
+ * platform. They go to dist/node_modules, where Node looks first from dist/extension.js: vsce
+ * `--no-dependencies` leaves the root node_modules out of the VSIX whatever .vscodeignore says.
+ */
+const shippedPackages = ['sharp'];
 
 /** Prints esbuild's start/end lines that the `$esbuild-watch` problem matcher looks for. */
 const problemMatcherPlugin = {
@@ -117,6 +126,40 @@ async function copyStaticAssets() {
   await copyFile('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
 }
 
+/** Copies `shippedPackages` and everything they load at run time into dist/node_modules. */
+async function stageShippedPackages() {
+  const folders = new Set();
+  async function visit(name, from) {
+    const folder = installedPackage(name, from);
+    if (folder === undefined || folders.has(folder)) return folder;
+    folders.add(folder);
+    const manifest = JSON.parse(await readFile(path.join(folder, 'package.json'), 'utf8'));
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      if ((await visit(dependency, folder)) === undefined) throw new Error(`${manifest.name} needs ${dependency}, which is not installed`);
+    }
+    // Optional dependencies are the per-platform builds (sharp's libvips): npm installed this platform's only.
+    for (const dependency of Object.keys(manifest.optionalDependencies ?? {})) await visit(dependency, folder);
+    return folder;
+  }
+  for (const name of shippedPackages) {
+    if ((await visit(name, '.')) === undefined) throw new Error(`${name} is not installed; run npm ci`);
+  }
+  for (const folder of folders) {
+    // A package's own node_modules holds other packages, copied in their own right when needed.
+    const isOwnFile = (file) => !path.relative(folder, file).split(path.sep).includes('node_modules');
+    await cp(folder, path.join('dist', folder), { recursive: true, dereference: true, filter: isOwnFile });
+  }
+}
+
+/** Node's lookup from the folder `from`: `node_modules/<name>` there, then in each folder above. */
+function installedPackage(name, from) {
+  for (let folder = from; ; folder = path.dirname(folder)) {
+    const candidate = path.join(folder, 'node_modules', name);
+    if (path.basename(folder) !== 'node_modules' && existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (folder === path.dirname(folder)) return undefined;
+  }
+}
+
 function checkWebviewBudget(metafile) {
   const overBudget = Object.entries(metafile.outputs).filter(
     ([file, output]) => file.endsWith('.js') && output.bytes > webviewBudgetBytes,
@@ -129,6 +172,8 @@ function checkWebviewBudget(metafile) {
 
 if (!watch) await rm('dist', { recursive: true, force: true });
 await copyStaticAssets();
+// Only the shipped build needs them: a development build finds them in the root node_modules.
+if (production) await stageShippedPackages();
 if (watch) {
   const contexts = await Promise.all(configs.map((config) => esbuild.context(config)));
   await Promise.all(contexts.map((context) => context.watch()));

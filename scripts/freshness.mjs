@@ -5,8 +5,11 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export const vsixPath = 'out/studionova.vsix';
-/** Everything that goes into the VSIX. */
-export const vsixSources = ['src', 'webview', 'media', 'package.json', 'package-lock.json', 'esbuild.mjs'];
+/**
+ * Everything that goes into the VSIX, or decides what does. The packages it carries from
+ * node_modules (sharp and its dependencies) change only with package-lock.json.
+ */
+export const vsixSources = ['src', 'webview', 'media', 'workflows', 'package.json', 'package-lock.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'LICENSE'];
 
 /** Packages out/studionova.vsix when anything that goes into it changed. */
 export function ensureVsix() {

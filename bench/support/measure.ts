@@ -3,7 +3,7 @@
 //
 //   BENCH <name> <value> <unit>          the figure (a median of several runs)
 //     runs <n>: min <a>, max <b> <unit>   the spread, so noise is visible
-//     target < <t> <unit>: ok | MISSED
+//     target < <t> <unit>: ok | MISSED   (or ≤, or ≥ for figures that should be large)
 //
 // A skipped benchmark prints `BENCH <name> skipped` and its reason on the next line.
 
@@ -33,6 +33,18 @@ export function report(name: string, samples: readonly number[], unit: string, t
     console.log(`  runs ${samples.length}: min ${Math.min(...samples).toFixed(digits)}, max ${Math.max(...samples).toFixed(digits)} ${unit}`);
   }
   console.log(`  target ${unit === 'ratio' ? '≤' : '<'} ${formatTarget(target)} ${unit}: ${(unit === 'ratio' ? value <= target : value < target) ? 'ok' : 'MISSED'}`);
+  return value;
+}
+
+/** Prints one figure that should be large, a rate or a ratio against a baseline (`value ≥ target`); returns the median. */
+export function reportAtLeast(name: string, samples: readonly number[], unit: string, target: number): number {
+  const value = median(samples);
+  const digits = unit === 'ratio' ? 3 : 1;
+  console.log(`BENCH ${name} ${value.toFixed(digits)} ${unit}`);
+  if (samples.length > 1) {
+    console.log(`  runs ${samples.length}: min ${Math.min(...samples).toFixed(digits)}, max ${Math.max(...samples).toFixed(digits)} ${unit}`);
+  }
+  console.log(`  target ≥ ${formatTarget(target)} ${unit}: ${value >= target ? 'ok' : 'MISSED'}`);
   return value;
 }
 
