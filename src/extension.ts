@@ -8,6 +8,7 @@ import { CommandId, ContextKey, ViewId } from './shared/ids';
 import { ComfyLog } from './vscode/comfy/comfyLog';
 import { ComfyStatusBar } from './vscode/comfy/comfyStatusBar';
 import { registerCommands } from './vscode/commands';
+import { registerGallerySerializer } from './vscode/panels/openGallery';
 import { onDidChangeSettings, readSettings } from './vscode/config';
 import { showError } from './vscode/errors';
 import { GenerationController } from './vscode/generation/generationController';
@@ -83,7 +84,22 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => engines.update(readSettings().settings, true)),
     );
-    registerCommands(context, { session, logger, channel, engine, comfyLog: comfyLog.channel, controller, settings: () => settings, builtinWorkflows, files });
+    const services = {
+      session,
+      logger,
+      channel,
+      engine,
+      comfyLog: comfyLog.channel,
+      controller,
+      settings: () => settings,
+      builtinWorkflows,
+      files,
+      extensionUri: context.extensionUri,
+      workspaceState: context.workspaceState,
+      storageUri: context.storageUri ?? context.globalStorageUri,
+    };
+    registerCommands(context, services);
+    context.subscriptions.push(registerGallerySerializer(services));
 
     logSettings(logger, initial);
     if (!vscode.workspace.isTrusted) logger.info('Restricted mode: the folder is not trusted, so no engine process will be started.');

@@ -65,6 +65,10 @@ export const CommandId = {
   rerunVersion: 'studionova.version.rerun',
   /** Generate a version again with a new seed and everything else the same. */
   rerunVersionNewSeed: 'studionova.version.rerunNewSeed',
+  /** Open the gallery of every image of the studio (from a tree item: its images). */
+  openGallery: 'studionova.gallery.open',
+  /** Show the images of another folder in the gallery too. */
+  addGalleryRoot: 'studionova.gallery.addRoot',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

@@ -13,6 +13,8 @@ import { cancelPanelJobs, generatePage, generatePanel } from './commands/generat
 import { approveVersion, openVersion, rerunVersion, showVersions, unapproveVersion } from './commands/versionActions';
 import type { PromptFiles } from './prompts/promptFiles';
 import { showWorkflowSlots } from './commands/showWorkflowSlots';
+import { addGalleryFolder } from './commands/addGalleryFolder';
+import { openGallery } from './panels/openGallery';
 import { runCommand } from './errors';
 import type { StudioSession } from './studioSession';
 import type { GenerationController } from './generation/generationController';
@@ -31,6 +33,10 @@ export interface CommandServices {
   /** The workflow templates shipped in the extension. */
   readonly builtinWorkflows: string;
   readonly files: PromptFiles;
+  readonly extensionUri: vscode.Uri;
+  readonly workspaceState: vscode.Memento;
+  /** The extension's storage for this workspace (thumbnails of an untrusted folder). */
+  readonly storageUri: vscode.Uri;
 }
 
 /** The one place commands are registered. Every handler runs through `runCommand`. */
@@ -72,6 +78,8 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     [CommandId.unapproveVersion]: (version: unknown) => unapproveVersion(session, logger, version),
     [CommandId.rerunVersion]: (version: unknown) => rerunVersion(services, version, false),
     [CommandId.rerunVersionNewSeed]: (version: unknown) => rerunVersion(services, version, true),
+    [CommandId.openGallery]: (target: unknown) => openGallery(services, target),
+    [CommandId.addGalleryRoot]: () => addGalleryFolder(session),
   };
   for (const [id, handler] of Object.entries(handlers) as Array<[CommandId, (...args: unknown[]) => unknown]>) {
     context.subscriptions.push(vscode.commands.registerCommand(id, runCommand(logger, id, handler)));

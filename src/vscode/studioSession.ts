@@ -1,4 +1,6 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
+import { isInside } from '../core/util/files';
 import { studioFile } from '../core/studio/layout';
 import { type RefreshResult, StudioIndex } from '../core/studio/studioIndex';
 import { DisposableStore } from '../core/util/disposable';
@@ -31,6 +33,8 @@ export class StudioSession implements vscode.Disposable {
   private indexPromise: Promise<StudioIndex> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private detecting: Promise<void> | undefined;
+  private galleryRootWatchers = new DisposableStore();
+  private watchedRootsKey = '[]';
 
   constructor(
     private readonly options: { readonly wasmPath: string; readonly logger: Logger; readonly persistIndex: () => boolean },
@@ -66,7 +70,13 @@ export class StudioSession implements vscode.Disposable {
       persist: this.options.persistIndex(),
     }).then(
       (index) => {
-        this.studioDisposables.add(index.onDidRefresh((result) => this.refreshed.fire(result)));
+        this.watchGalleryRoots(index);
+        this.studioDisposables.add(
+          index.onDidRefresh((result) => {
+            this.watchGalleryRoots(index);
+            this.refreshed.fire(result);
+          }),
+        );
         this.studioDisposables.add(index);
         this.options.logger.info(`Studio index open: ${describeCounts(index)}${index.recovery === 'none' ? '' : ` (rebuilt: ${index.recovery})`}.`);
         this.refreshed.fire({ changed: true, reparsed: 0, counts: index.counts(), durationMs: 0 });
@@ -142,6 +152,25 @@ export class StudioSession implements vscode.Disposable {
     }
   }
 
+  /**
+   * Gallery folders outside the studio are not seen by the studio's watcher: each gets its own,
+   * for images only, made again when studio.json changes the list.
+   */
+  private watchGalleryRoots(index: StudioIndex): void {
+    const roots = (index.studioConfig?.galleryRoots ?? []).map((root) => path.resolve(index.root, root)).filter((root) => !isInside(index.root, root));
+    const key = JSON.stringify(roots);
+    if (key === this.watchedRootsKey) return;
+    this.watchedRootsKey = key;
+    this.galleryRootWatchers.dispose();
+    this.galleryRootWatchers = this.studioDisposables.add(new DisposableStore());
+    for (const root of roots) {
+      const watcher = this.galleryRootWatchers.add(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**/*.{png,jpg,jpeg,webp,PNG,JPG,JPEG,WEBP}')));
+      this.galleryRootWatchers.add(watcher.onDidCreate(() => this.scheduleRefresh()));
+      this.galleryRootWatchers.add(watcher.onDidChange(() => this.scheduleRefresh()));
+      this.galleryRootWatchers.add(watcher.onDidDelete(() => this.scheduleRefresh()));
+    }
+  }
+
   private scheduleRefresh(): void {
     if (!this.indexPromise) return; // Nothing is open yet: the first open reads everything anyway.
     clearTimeout(this.refreshTimer);
@@ -155,6 +184,7 @@ export class StudioSession implements vscode.Disposable {
     this.studioDisposables.dispose();
     this.studioDisposables = new DisposableStore();
     this.indexPromise = undefined;
+    this.watchedRootsKey = '[]';
   }
 }
 

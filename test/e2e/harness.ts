@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, chromium, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 /** npm scripts run from the repository root; the tests and scripts rely on that. */
 export const repoRoot = process.cwd();
@@ -274,6 +274,14 @@ export function view(page: Page, name: string): Locator {
 export function treeItem(page: Page, viewName: string, label: string): Locator {
   const name = page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) });
   return view(page, viewName).getByRole('treeitem').filter({ has: name });
+}
+
+/**
+ * The document of the one visible webview panel: VS Code nests it two frames deep, the outer
+ * frame per panel and the inner `active-frame` holding the panel's own page.
+ */
+export function webviewPanel(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
 }
 
 /** Runs a command from the palette by its full title, e.g. `StudioNOVA: New Character`. */

@@ -153,6 +153,8 @@ export const galleryProtocol = {
   ),
   /** The set of images or their data changed (a generation, a file dropped in, a rating); re-query what is shown. */
   changed: defineNotification('gallery/images/changed', z.object({ generation: z.int() })),
+  /** Show what a filter picks (the gallery opened from a chapter, page or character in the tree). */
+  showFilter: defineNotification('gallery/filter/show', z.object({ filter: galleryFilterSchema })),
   /** Select an image and, with `open`, show it in the detail view (the gallery opened from a finished generation). */
   reveal: defineNotification('gallery/image/reveal', z.object({ path: z.string(), open: z.boolean() })),
 } as const;

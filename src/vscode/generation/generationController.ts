@@ -202,7 +202,8 @@ export class GenerationController implements vscode.Disposable {
     }
     if (saved.length === 0 || !root) return;
     const last = vscode.Uri.joinPath(root, saved[saved.length - 1]!.image);
-    const answer = await vscode.window.showInformationMessage(`Saved ${saved.length} ${saved.length === 1 ? 'image' : 'images'}: ${saved.map((s) => s.image).join(', ')}`, 'Open', 'Reveal');
+    const answer = await vscode.window.showInformationMessage(`Saved ${saved.length} ${saved.length === 1 ? 'image' : 'images'}: ${saved.map((s) => s.image).join(', ')}`, 'Open in Gallery', 'Open', 'Reveal');
+    if (answer === 'Open in Gallery') await vscode.commands.executeCommand(CommandId.openGallery, { reveal: saved[saved.length - 1]!.image });
     if (answer === 'Open') await vscode.commands.executeCommand('vscode.open', last);
     if (answer === 'Reveal') await vscode.commands.executeCommand('revealInExplorer', last);
   }

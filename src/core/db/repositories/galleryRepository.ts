@@ -78,25 +78,25 @@ export class GalleryRepository {
 
 /** The filter as SQL over `assets`, leaving out one narrowing when counting that narrowing's own choices. */
 export function galleryWhere(filter: GalleryFilter, omit?: Narrowing): Condition {
-  const parts = ['listed = 1'];
+  const parts = ['assets.listed = 1'];
   const params: SqlValue[] = [];
   const add = (key: Narrowing, sql: string, ...values: SqlValue[]): void => {
     if (key === omit) return;
     parts.push(sql);
     params.push(...values);
   };
-  if (filter.character !== undefined) add('character', 'character_id = ?', filter.character);
-  if (filter.chapter !== undefined) add('chapter', 'chapter_id = ?', filter.chapter);
-  if (filter.page !== undefined) add('page', 'page = ?', filter.page);
+  if (filter.character !== undefined) add('character', 'assets.character_id = ?', filter.character);
+  if (filter.chapter !== undefined) add('chapter', 'assets.chapter_id = ?', filter.chapter);
+  if (filter.page !== undefined) add('page', 'assets.page = ?', filter.page);
   if (filter.lora !== undefined) add('lora', 'EXISTS (SELECT 1 FROM json_each(assets.loras) WHERE value = ?)', filter.lora);
-  if (filter.checkpoint !== undefined) add('checkpoint', 'checkpoint = ?', filter.checkpoint);
-  if (filter.approved !== undefined) add('approved', 'approved = ?', filter.approved ? 1 : 0);
-  if (filter.upscaled !== undefined) add('upscaled', filter.upscaled ? "stage = 'upscaled'" : "(stage IS NULL OR stage <> 'upscaled')");
-  if (filter.from !== undefined) add('from', 'created_ms >= ?', localDayStart(filter.from));
-  if (filter.to !== undefined) add('to', 'created_ms < ?', localDayStart(filter.to, 1));
+  if (filter.checkpoint !== undefined) add('checkpoint', 'assets.checkpoint = ?', filter.checkpoint);
+  if (filter.approved !== undefined) add('approved', 'assets.approved = ?', filter.approved ? 1 : 0);
+  if (filter.upscaled !== undefined) add('upscaled', filter.upscaled ? "assets.stage = 'upscaled'" : "(assets.stage IS NULL OR assets.stage <> 'upscaled')");
+  if (filter.from !== undefined) add('from', 'assets.created_ms >= ?', localDayStart(filter.from));
+  if (filter.to !== undefined) add('to', 'assets.created_ms < ?', localDayStart(filter.to, 1));
   for (const word of searchWords(filter.text)) {
     const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    add('text', "(prompt LIKE ? ESCAPE '\\' OR negative LIKE ? ESCAPE '\\' OR path LIKE ? ESCAPE '\\')", pattern, pattern, pattern);
+    add('text', "(assets.prompt LIKE ? ESCAPE '\\' OR assets.negative LIKE ? ESCAPE '\\' OR assets.path LIKE ? ESCAPE '\\')", pattern, pattern, pattern);
   }
   return { sql: parts.join(' AND '), params };
 }

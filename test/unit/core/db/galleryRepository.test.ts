@@ -178,6 +178,10 @@ describe('GalleryRepository', () => {
       assert.equal(summary.approved, 1);
       assert.equal(summary.upscaled, 0);
       assert.deepEqual(index.gallery.summary(defaultGalleryFilter).pages, []);
+      // A search alongside the LoRA counts, whose join has columns of the same names.
+      const searched = index.gallery.summary({ sort: 'date', text: 'library' });
+      assert.equal(searched.matching, 1);
+      assert.deepEqual(searched.loras, [{ value: 'mira_v2', label: 'mira_v2', count: 1 }]);
       await index.close();
     });
   });
