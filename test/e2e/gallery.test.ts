@@ -7,7 +7,10 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
 import { withPngText } from '../../src/core/metadata/pngText';
+import { manifestFile, ratingsFile, sidecarOf } from '../../src/core/studio/layout';
+import { manifestEntry } from '../support/manifestEntry';
 import { writeSamplePng } from '../support/samplePng';
 import { managedComfy, withComfyBase } from './comfyDouble';
 import { e2eTimeout as timeout, inSession, openContainer, runCommand, screenshot, treeItem, until, webviewPanel } from './harness';
@@ -41,7 +44,12 @@ const cell = (gallery: FrameLocator, name: string): Locator => gallery.locator(`
 async function thumbnailShown(gallery: FrameLocator, name: string): Promise<void> {
   const image = cell(gallery, name).locator('img.thumb');
   await image.waitFor({ timeout: 60_000 });
-  await until(`the thumbnail of ${name} is painted`, 30_000, () => image.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0));
+  await until(`the thumbnail of ${name} is painted`, 30_000, () =>
+    image.evaluate((element) => {
+      const img = element as unknown as { complete: boolean; naturalWidth: number };
+      return img.complete && img.naturalWidth > 0;
+    }),
+  );
 }
 
 async function generatePanelOne(page: Page): Promise<void> {
@@ -137,4 +145,92 @@ test('the gallery shows every image with its thumbnail, filters, details, re-run
       assert.ok(thumbs.length >= 4, `thumbnails cached: ${thumbs.join(', ')}`);
     });
   });
+});
+
+/** Two versions of panel 1 made earlier, as the generation queue leaves them, and one image from elsewhere. */
+async function previousGenerations(folder: string): Promise<void> {
+  const raw = path.join(folder, 'output', 'ch-01', 'raw');
+  await mkdir(raw, { recursive: true });
+  const lines: string[] = [];
+  for (const version of [1, 2]) {
+    const image = `output/ch-01/raw/ch01_p001_v${version}.png`;
+    await writeSamplePng(path.join(folder, image), 512, 768, 20 + version);
+    await writeFile(path.join(folder, sidecarOf(image)), '{}');
+    const entry = manifestEntry(image, { kind: 'page', chapter: 1, page: 1, panel: 1 }, 1000 + version);
+    lines.push(`${JSON.stringify({ ...entry, createdAt: `2026-11-0${version}T10:00:00.000Z` })}\n`);
+  }
+  await writeFile(path.join(folder, manifestFile), lines.join(''));
+  await mkdir(path.join(folder, 'output', 'imports'), { recursive: true });
+  await writeSamplePng(path.join(folder, 'output', 'imports', 'sketch.png'), 256, 256, 5);
+}
+
+test('the gallery in a dark theme: opened from a page, CSP, keyboard, rating, approval, hiding and deleting', { timeout }, async () => {
+  await inSession(
+    { name: 'gallery-dark', studio: 'sample', prepare: previousGenerations, settings: { 'workbench.colorTheme': 'Default Dark Modern' } },
+    async ({ page, folder }) => {
+      await openContainer(page, 'StudioNOVA');
+      // From the tree: the page's images only.
+      const pageRow = treeItem(page, 'Studio', 'Page 1');
+      await pageRow.click({ button: 'right' });
+      const openItem = page.locator('.context-view').getByRole('menuitem', { name: 'Open Gallery' });
+      await openItem.hover();
+      await openItem.press('Enter');
+      const gallery = webviewPanel(page);
+      await gallery.locator('#gallery-count').getByText('2 of 3 images').waitFor({ timeout: 30_000 });
+      await thumbnailShown(gallery, 'ch01_p001_v2.png');
+
+      // The page is locked down: a nonce'd script, nothing allowed by default.
+      const csp = await gallery.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert.match(csp ?? '', /default-src 'none'/);
+      assert.match(csp ?? '', /script-src 'nonce-[A-Za-z0-9+/=]{20,}'/);
+      assert.doesNotMatch(csp ?? '', /unsafe-inline|unsafe-eval/);
+
+      // Keyboard: Home selects the first image (the newest), the right arrow the next one.
+      const grid = gallery.locator('[role=grid][aria-label="Images"]');
+      await grid.focus();
+      await page.keyboard.press('Home');
+      await gallery.locator('[role=gridcell][aria-selected="true"][aria-label="ch01_p001_v2.png"]').waitFor();
+      await page.keyboard.press('ArrowRight');
+      await gallery.locator('[role=gridcell][aria-selected="true"][aria-label="ch01_p001_v1.png"]').waitFor();
+      await screenshot(page, 'gallery-dark-grid');
+
+      // Enter opens it; four stars are written to output/ratings.json; Approve copies it.
+      await page.keyboard.press('Enter');
+      const detail = gallery.locator('[role=dialog][aria-label="Image details"]');
+      await detail.locator('tr', { hasText: 'Seed' }).getByText('1001').waitFor();
+      await detail.getByRole('button', { name: 'Rate 4 of 5' }).click();
+      await detail.getByRole('button', { name: '4 of 5 stars, press to clear' }).waitFor();
+      await until('the rating is saved', 10_000, async () => (await readFile(path.join(folder, ratingsFile), 'utf8').catch(() => '')).includes('"output/ch-01/raw/ch01_p001_v1.png": 4'));
+      await detail.locator('vscode-button[data-action="approve"]').click();
+      await detail.locator('vscode-button[data-action="unapprove"]').waitFor({ timeout: 15_000 });
+      assert.ok(existsSync(path.join(folder, 'output', 'ch-01', 'approved', 'ch01_p001_v1.png')));
+      await screenshot(page, 'gallery-dark-detail');
+      await page.keyboard.press('Escape');
+      await detail.waitFor({ state: 'detached' });
+
+      // Hidden behind the page file and shown again: the webview is rebuilt with the same filter and selection.
+      await page.locator('.tabs-container .tab', { hasText: 'Gallery' }).waitFor();
+      await treeItem(page, 'Studio', 'Page 1').click();
+      await page.locator('.tabs-container .tab.active', { hasText: 'p001.page.md' }).waitFor();
+      await page.locator('.tabs-container .tab', { hasText: 'Gallery' }).click();
+      await gallery.locator('#gallery-count').getByText('2 of 3 images').waitFor({ timeout: 30_000 });
+      await gallery.locator('[role=gridcell][aria-selected="true"][aria-label="ch01_p001_v1.png"]').waitFor();
+      // The approved version is marked in the grid.
+      await gallery.locator('[role=gridcell].approved[aria-label="ch01_p001_v1.png"]').waitFor();
+
+      // Delete asks first; the raw image and its sidecar leave the studio, its approved copy stays and takes its place.
+      await grid.focus();
+      await page.keyboard.press('Delete');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.getByText('Delete ch01_p001_v1.png?').waitFor();
+      await dialog.getByText(/Its approved copy stays/).waitFor();
+      await screenshot(page, 'gallery-dark-delete');
+      await dialog.getByRole('button', { name: 'Move to Trash' }).click();
+      await gallery.locator('[role=gridcell][data-path="output/ch-01/raw/ch01_p001_v1.png"]').waitFor({ state: 'detached', timeout: 30_000 });
+      await gallery.locator('[role=gridcell][data-path="output/ch-01/approved/ch01_p001_v1.png"]').waitFor();
+      await gallery.locator('#gallery-count').getByText('2 of 3 images').waitFor();
+      assert.equal(existsSync(path.join(folder, 'output', 'ch-01', 'raw', 'ch01_p001_v1.png')), false);
+      assert.equal(existsSync(path.join(folder, 'output', 'ch-01', 'raw', 'ch01_p001_v1.workflow.json')), false);
+    },
+  );
 });

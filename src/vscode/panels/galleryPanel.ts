@@ -229,11 +229,10 @@ export class GalleryPanel extends PanelHost {
   private async delete(root: vscode.Uri, asset: Asset): Promise<string> {
     const name = path.posix.basename(asset.path);
     const remove = 'Move to Trash';
-    const answer = await vscode.window.showWarningMessage(
-      `Delete ${name}?`,
-      { modal: true, detail: asset.hasSidecar ? 'The image and its workflow sidecar go to the trash.' : 'The image goes to the trash.' },
-      remove,
-    );
+    const what = asset.hasSidecar ? 'The image and its workflow sidecar go to the trash.' : 'The image goes to the trash.';
+    // The approved copy is the panel's chosen picture in its own right; deleting the raw version leaves it.
+    const kept = asset.approved && asset.stage === 'raw' ? ' Its approved copy stays, and is shown in its place.' : '';
+    const answer = await vscode.window.showWarningMessage(`Delete ${name}?`, { modal: true, detail: what + kept }, remove);
     if (answer !== remove) throw new CancelledError();
     await trash(root, asset.path, this.services.logger);
     if (asset.hasSidecar) await trash(root, sidecarOf(asset.path), this.services.logger);
