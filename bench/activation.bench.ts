@@ -1,12 +1,12 @@
 // How long activate() takes in a real VS Code (code-server) on the sample studio. The extension
 // times itself and appends {"name":"activation_ms","value":<ms>} to $STUDIONOVA_BENCH_FILE;
 // each run uses a fresh profile so nothing cached by an earlier run helps the next one.
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureInstalled, launch, vsixPath } from '../test/e2e/harness';
+import { launch } from '../test/e2e/harness';
+import { codeServerUnavailable } from './support/codeServerAvailable';
 import { report, skip } from './support/measure';
 
 const name = 'activation_ms';
@@ -21,24 +21,11 @@ main().catch((error: unknown) => {
 });
 
 async function main(): Promise<void> {
-  const reason = unavailable();
+  const reason = codeServerUnavailable();
   if (reason) return skip(name, reason);
   const samples: number[] = [];
   for (let run = 1; run <= runs; run++) samples.push(await activationOnce(run));
   report(name, samples, 'ms', 50);
-}
-
-/** A machine without code-server, Chromium or the VSIX skips this benchmark instead of failing the run. */
-function unavailable(): string | undefined {
-  // Set by bench/run.mjs when packaging failed: an old VSIX would measure old code.
-  const vsixProblem = process.env['STUDIONOVA_BENCH_VSIX_PROBLEM'];
-  if (vsixProblem) return vsixProblem;
-  try {
-    ensureInstalled();
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-  return existsSync(vsixPath) ? undefined : `${vsixPath} is missing: run \`npm run package\` first.`;
 }
 
 async function activationOnce(run: number): Promise<number> {

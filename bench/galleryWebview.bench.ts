@@ -18,7 +18,6 @@
 //
 // report() prints its targets as `< target`; for these figures the goal is `≤`, a difference of one
 // unit that does not matter here.
-import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,7 +25,8 @@ import type { CDPSession, Frame, Page } from 'playwright-core';
 import { chapterId, manifestFile, thumbnailFolder } from '../src/core/studio/layout';
 import { manifestEntry } from '../test/support/manifestEntry';
 import { writeSamplePng } from '../test/support/samplePng';
-import { ensureInstalled, launch, runCommand, screenshot, until, vsixPath } from '../test/e2e/harness';
+import { launch, runCommand, screenshot, until } from '../test/e2e/harness';
+import { codeServerUnavailable } from './support/codeServerAvailable';
 import { report, skip } from './support/measure';
 
 const firstScreenName = 'gallery_first_screen_ms';
@@ -66,7 +66,7 @@ main().catch((error: unknown) => {
 });
 
 async function main(): Promise<void> {
-  const reason = unavailable();
+  const reason = codeServerUnavailable();
   if (reason) {
     for (const name of [firstScreenName, domNodesName, heapGrowthName]) skip(name, reason);
     return;
@@ -105,19 +105,6 @@ async function main(): Promise<void> {
   } finally {
     await session.stop();
   }
-}
-
-/** A machine without code-server, Chromium or the VSIX skips this benchmark instead of failing the run. */
-function unavailable(): string | undefined {
-  // Set by bench/run.mjs when packaging failed: an old VSIX would measure old code.
-  const vsixProblem = process.env['STUDIONOVA_BENCH_VSIX_PROBLEM'];
-  if (vsixProblem) return vsixProblem;
-  try {
-    ensureInstalled();
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-  return existsSync(vsixPath) ? undefined : `${vsixPath} is missing: run \`npm run package\` first.`;
 }
 
 // ── the studio ─────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { GalleryAction, ParameterField } from '../../shared/protocol/gallery';
 import { versionPaths } from '../generation/versionPaths';
-import { type ImageParameters, parameterFields, readImageParameters } from '../metadata/imageParameters';
+import { type ImageParameters, parameterFields, readImageParameters, unknownParameters } from '../metadata/imageParameters';
 import { readStudioImageParameters } from '../metadata/studioImageParameters';
 import type { Asset } from '../model/studio';
 
@@ -64,19 +64,5 @@ function pageVersion(imagePath: string): boolean {
 }
 
 function unreadable(error: unknown): ImageParameters {
-  return {
-    source: 'unknown',
-    prompt: undefined,
-    negative: undefined,
-    seed: undefined,
-    steps: undefined,
-    cfg: undefined,
-    sampler: undefined,
-    scheduler: undefined,
-    width: undefined,
-    height: undefined,
-    checkpoint: undefined,
-    loras: [],
-    extra: [{ key: 'unreadable', label: 'Unreadable', value: error instanceof Error ? error.message : String(error) }],
-  };
+  return unknownParameters([{ key: 'unreadable', label: 'Unreadable', value: error instanceof Error ? error.message : String(error) }]);
 }

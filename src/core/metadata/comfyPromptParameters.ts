@@ -3,22 +3,11 @@
  * ComfyUI PNG, or the `.workflow.json` sidecar StudioNOVA saves beside its images. The graph
  * comes from a file anyone may have written, so nothing here trusts its shape or throws on it.
  */
+import type { ImageParameters } from './imageParameters';
 
-export interface ComfyPromptParameters {
-  readonly prompt: string | undefined;
-  readonly negative: string | undefined;
-  readonly seed: number | undefined;
-  readonly steps: number | undefined;
-  readonly cfg: number | undefined;
-  readonly sampler: string | undefined;
-  readonly scheduler: string | undefined;
+/** The common parameters (loras in the order they are applied, from the checkpoint towards the sampler; width and height of the empty latent, undefined for image-to-image) and the denoise strength. */
+export interface ComfyPromptParameters extends Omit<ImageParameters, 'source' | 'extra'> {
   readonly denoise: number | undefined;
-  /** The size of the empty latent the sampler starts from, in pixels; undefined for image-to-image. */
-  readonly width: number | undefined;
-  readonly height: number | undefined;
-  readonly checkpoint: string | undefined;
-  /** In the order they are applied, from the checkpoint towards the sampler. */
-  readonly loras: ReadonlyArray<{ readonly name: string; readonly strength: number | undefined }>;
 }
 
 type Inputs = Readonly<Record<string, unknown>>;
@@ -36,7 +25,8 @@ const loraClasses = new Set(['LoraLoader', 'LoraLoaderModelOnly']);
 /** How far a chain of nodes is followed before giving up: graphs may be odd or even cyclic. */
 const maxHops = 16;
 
-const nothing: ComfyPromptParameters = {
+/** What a graph that says nothing gives. */
+export const noComfyParameters: ComfyPromptParameters = {
   prompt: undefined,
   negative: undefined,
   seed: undefined,
@@ -56,7 +46,7 @@ export function comfyPromptParameters(apiGraph: unknown): ComfyPromptParameters 
   const graph = graphOf(apiGraph);
   const samplerId = mainSampler(graph);
   const sampler = samplerId === undefined ? undefined : graph.get(samplerId);
-  if (!sampler) return nothing;
+  if (!sampler) return noComfyParameters;
   const at = (input: string): GraphNode | undefined => nodeAt(graph, sampler.inputs[input]);
   // SamplerCustom(Advanced) spreads its settings over small nodes: a guider (cfg, conditioning,
   // model), a sampler selector, a sigmas scheduler and a noise source.

@@ -182,7 +182,8 @@ function denoiseField(denoise: number): ExtraField {
   return { key: 'denoise', label: 'Denoise', value: String(denoise) };
 }
 
-function unknownParameters(): ImageParameters {
+/** Parameters of an image nothing is known about, with what there is to say about it. */
+export function unknownParameters(extra: readonly ExtraField[] = []): ImageParameters {
   return {
     source: 'unknown',
     prompt: undefined,
@@ -196,7 +197,7 @@ function unknownParameters(): ImageParameters {
     height: undefined,
     checkpoint: undefined,
     loras: [],
-    extra: [],
+    extra,
   };
 }
 

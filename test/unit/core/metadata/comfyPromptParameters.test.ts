@@ -4,24 +4,11 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadWorkflowFile } from '../../../../src/core/generation/templates';
 import { fillWorkflow } from '../../../../src/core/comfy/workflow/fill';
-import { type ComfyPromptParameters, comfyPromptParameters } from '../../../../src/core/metadata/comfyPromptParameters';
+import { comfyPromptParameters, noComfyParameters } from '../../../../src/core/metadata/comfyPromptParameters';
 import { parseLenientJson } from '../../../../src/core/metadata/lenientJson';
 import { repoRoot } from '../../../support/tempStudio';
 
-const none: ComfyPromptParameters = {
-  prompt: undefined,
-  negative: undefined,
-  seed: undefined,
-  steps: undefined,
-  cfg: undefined,
-  sampler: undefined,
-  scheduler: undefined,
-  denoise: undefined,
-  width: undefined,
-  height: undefined,
-  checkpoint: undefined,
-  loras: [],
-};
+const none = noComfyParameters;
 
 type Node = { class_type: string; inputs: Record<string, unknown> };
 
