@@ -19,6 +19,7 @@ export interface GalleryHostServices extends GalleryServices {
 type GalleryTarget = { readonly kind: 'image'; readonly path: string } | { readonly kind: 'filter'; readonly filter: GalleryFilter } | { readonly kind: 'none' };
 
 let current: GalleryPanel | undefined;
+const pruneDelayMs = 5_000;
 
 /**
  * Opens the gallery, or brings it forward. From a version or a finished generation it shows
@@ -57,7 +58,15 @@ async function createGalleryPanel(panel: vscode.WebviewPanel, services: GalleryH
   const concurrency = Math.max(1, Math.min(availableParallelism() - 1, 3));
   const thumbs = await ThumbnailCache.create({ folder: thumbnailsOf(index.root, services.storageUri), logger: services.logger, concurrency });
   const gallery = new GalleryPanel(panel, services, index, thumbs);
-  gallery.panel.onDidDispose(() => thumbs.dispose());
+  // Thumbnails of deleted or changed images are dropped once the first screen is painted.
+  const prune = setTimeout(() => {
+    const keep = index.assets.selectWhere('', []).map((asset) => ({ path: asset.path, file: path.resolve(index.root, asset.path), size: asset.size, mtimeMs: asset.mtimeMs }));
+    void thumbs.prune(keep).then((removed) => removed > 0 && services.logger.info(`Removed ${removed} thumbnails of images that changed or are gone.`));
+  }, pruneDelayMs);
+  gallery.panel.onDidDispose(() => {
+    clearTimeout(prune);
+    thumbs.dispose();
+  });
   return gallery;
 }
 
