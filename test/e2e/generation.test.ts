@@ -34,7 +34,7 @@ test('Generate Image starts the managed engine and saves images with sidecars an
       const saved = page.locator('.notification-toast', { hasText: /Saved 2 images/ });
       await saved.waitFor({ timeout: 90_000 });
       await screenshot(page, 'generate-image-done');
-      await saved.getByRole('button', { name: 'Open' }).click();
+      await saved.getByRole('button', { name: 'Open', exact: true }).click();
       await page.locator('.tabs-container .tab', { hasText: 'spyke_v2.png' }).waitFor();
       // VS Code's image preview is a webview: wait until the picture itself has loaded.
       await page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('img').waitFor();
