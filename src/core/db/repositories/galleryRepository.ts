@@ -58,10 +58,10 @@ export class GalleryRepository {
         .all(`SELECT ${select} AS value, COUNT(*) AS n FROM ${from} WHERE ${where.sql} AND ${select} IS NOT NULL GROUP BY value ORDER BY n DESC, value`, where.params)
         .map((row) => ({ value: String(row['value']), label: label(String(row['value'])), count: Number(row['n']) }));
     };
-    const names = (table: string, column: string): Map<string, string> =>
-      new Map(this.db.all(`SELECT id, ${column} AS name FROM ${table}`).map((row) => [String(row['id']), String(row['name'])]));
-    const characterNames = names('characters', 'name');
-    const chapterTitles = names('chapters', 'title');
+    const names = (sql: string): Map<string, string> => new Map(this.db.all(sql).map((row) => [String(row['id']), String(row['name'])]));
+    const characterNames = names('SELECT id, name FROM characters');
+    // As the Studio view names them.
+    const chapterTitles = names("SELECT id, 'Chapter ' || number || ': ' || title AS name FROM chapters");
     return {
       total: countWhere(galleryWhere({ sort: filter.sort })),
       matching: countWhere(galleryWhere(filter)),

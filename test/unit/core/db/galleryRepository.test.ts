@@ -171,7 +171,7 @@ describe('GalleryRepository', () => {
       // Chapters are counted for Spyke, whatever chapter is chosen; chapter 2 has no chapter.md, so its id is its label.
       assert.deepEqual(summary.chapters, [
         { value: 'ch-02', label: 'ch-02', count: 3 },
-        { value: 'ch-01', label: 'Neon Run', count: 2 },
+        { value: 'ch-01', label: 'Chapter 1: Neon Run', count: 2 },
       ]);
       assert.deepEqual(summary.pages, [{ value: '1', label: 'Page 1', count: 2 }]);
       assert.deepEqual(summary.loras, [{ value: 'spyke_plasma_v1', label: 'spyke_plasma_v1', count: 2 }]);
