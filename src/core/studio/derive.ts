@@ -147,7 +147,8 @@ function deriveAssets(files: readonly StudioFile[], manifest: Of<'manifest'> | u
     const version = generated && versions.get(versionKey(generated));
     const own = facts.get(file.path);
     const isApprovedCopy = stage === 'approved' && generated !== undefined;
-    const rawPath = `${file.path.slice(0, file.path.lastIndexOf('/approved/'))}/raw/${file.path.slice(file.path.lastIndexOf('/') + 1)}`;
+    // output/ch-01/approved/x.png is a copy of output/ch-01/raw/x.png.
+    const rawPath = isApprovedCopy ? file.path.replace(/\/approved\/([^/]+)$/, '/raw/$1') : undefined;
     assets.push({
       path: file.path,
       kind: 'image',
@@ -172,8 +173,8 @@ function deriveAssets(files: readonly StudioFile[], manifest: Of<'manifest'> | u
       createdMs: (stage === 'raw' ? version?.createdMs : undefined) ?? file.mtimeMs,
       approved: isApprovedCopy || (stage === 'raw' && generated !== undefined && approvedCopies.has(copyKey(file.path))),
       // The approved copy is the same picture as its raw version: shown once, as the raw one.
-      listed: !(isApprovedCopy && paths.has(rawPath)),
-      rating: ratings?.ratings[file.path] ?? (isApprovedCopy ? (ratings?.ratings[rawPath] ?? 0) : 0),
+      listed: rawPath === undefined || !paths.has(rawPath),
+      rating: ratings?.ratings[file.path] ?? (rawPath === undefined ? 0 : (ratings?.ratings[rawPath] ?? 0)),
     });
   }
   return assets;

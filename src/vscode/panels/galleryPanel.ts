@@ -127,11 +127,11 @@ export class GalleryPanel extends PanelHost {
     this.notify(galleryProtocol.changed, { generation: this.generation });
   }
 
+  /** The image a webview path names; refused unless the index knows it and it lies in the studio or a gallery folder. */
   private asset(imagePath: string): Asset {
-    const file = resolveGalleryImage(this.index.root, this.index.studioConfig?.galleryRoots ?? [], imagePath, (p) => this.index.assets.get(p) !== undefined);
-    const asset = this.index.assets.get(imagePath);
-    if (!asset || !file) throw new InvalidInputError(`${imagePath} is not in the gallery.`);
-    return asset;
+    let asset: Asset | undefined;
+    resolveGalleryImage(this.index.root, this.index.studioConfig?.galleryRoots ?? [], imagePath, (p) => (asset = this.index.assets.get(p)) !== undefined);
+    return asset!;
   }
 
   private item(asset: Asset): GalleryItem {
@@ -191,12 +191,11 @@ export class GalleryPanel extends PanelHost {
         // The re-run is followed in its own progress notification; the gallery shows its image when it lands.
         void rerunVersion(this.services, asset, action === 'rerunNewSeed').catch((error: unknown) => showError(this.services.logger, error));
         return { message: action === 'rerun' ? `Re-running ${name}…` : `Re-running ${name} with a new seed…` };
-      case 'copyPrompt': {
-        const { parameters } = await describeImage(this.index.root, asset);
-        if (!parameters.prompt) throw new InvalidInputError(`${name} has no prompt to copy.`);
-        await vscode.env.clipboard.writeText(parameters.prompt);
+      case 'copyPrompt':
+        // The index holds the prompt already, from the generation log or the image's own metadata.
+        if (!asset.prompt) throw new InvalidInputError(`${name} has no prompt to copy.`);
+        await vscode.env.clipboard.writeText(asset.prompt);
         return { message: 'Prompt copied.' };
-      }
       case 'openPrompt':
         await this.openPrompt(asset);
         return { message: null };
