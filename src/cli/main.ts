@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { AppError, errorMessage } from '../core/util/errors';
 import { UsageError } from './cliContext';
 import { checkCommand } from './commands/checkCommand';
+import { datasetCommand } from './commands/datasetCommand';
 import { generateCommand } from './commands/generateCommand';
 import { indexCommand } from './commands/indexCommand';
 import { inspectCommand } from './commands/inspectCommand';
@@ -20,13 +21,16 @@ Commands:
                                  Generate through ComfyUI; one JSON line per saved image.
   generate --studio <dir> --chapter n --page n [--panel n] [--url …] [--profile …]
                                  Generate a page file's panels (chapters/ch-01/p001.page.md).
+  dataset check <dir>            Check a dataset folder before training (captions, trigger word, sizes,
+                                 duplicates, 15–20 images): one JSON finding per line, then a summary
+                                 line; exit 1 if any is an error.
   workflow slots <file.json>     Print the fields StudioNOVA fills in a ComfyUI API workflow, as JSON.
   inspect <image> [--studio <dir>]
                                  Print how an image was made (seed, prompt, sampler, LoRAs…) as JSON:
                                  from the studio's generation log, else ComfyUI or A1111 PNG metadata.
 
-Exit codes: 0 fine, 1 the studio or page has errors, a generation failed or an image cannot be read,
-            2 the command could not run.
+Exit codes: 0 fine, 1 the studio, page or dataset has errors, a generation failed or an image
+            cannot be read, 2 the command could not run.
 `;
 
 const options = {
@@ -66,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return checkCommand(rest[0], values);
     case 'generate':
       return generateCommand({ ...values, studio: values.studio ?? rest[0] });
+    case 'dataset':
+      return datasetCommand(rest[0], rest[1]);
     case 'workflow':
       return workflowCommand(rest[0], rest[1]);
     case 'inspect':

@@ -4,8 +4,7 @@ import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sidecarOf } from '../studio/layout';
 import { AlreadyExistsError, InvalidInputError } from '../util/errors';
-import { isErrnoException, pathExists } from '../util/files';
-import { placeExclusive } from './outputWriter';
+import { isErrnoException, pathExists, placeExclusive } from '../util/files';
 import { versionPaths } from './versionPaths';
 
 /**

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chapterId } from '../studio/layout';
-import { isErrnoException } from '../util/files';
+import { placeExclusive } from '../util/files';
 import type { OutputTarget } from './request';
 
 export interface SavedOutput {
@@ -79,23 +78,3 @@ export async function nextVersion(directory: string, stem: string): Promise<numb
   return highest + 1;
 }
 
-/** Puts `source` at `target` only if `target` does not exist; false when it does. */
-export async function placeExclusive(source: string, target: string): Promise<boolean> {
-  try {
-    await link(source, target);
-    return true;
-  } catch (error) {
-    if (isErrnoException(error) && error.code === 'EEXIST') return false;
-    // File systems without hard links (FAT, some network shares): an exclusive copy.
-    if (isErrnoException(error) && ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV'].includes(error.code ?? '')) {
-      try {
-        await copyFile(source, target, constants.COPYFILE_EXCL);
-        return true;
-      } catch (copyError) {
-        if (isErrnoException(copyError) && copyError.code === 'EEXIST') return false;
-        throw copyError;
-      }
-    }
-    throw error;
-  }
-}

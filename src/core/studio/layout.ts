@@ -20,6 +20,16 @@ export const consentFile = (id: string): string => `characters/${id}/consent.jso
 export const characterRefsFolder = (id: string): string => `characters/${id}/refs`;
 export const datasetFolder = (id: string): string => `datasets/${id}`;
 export const datasetFile = (id: string): string => `datasets/${id}/dataset.json`;
+/**
+ * Inside a dataset folder: the imported originals, kept untouched beside the training images,
+ * and the record of images made from others (flips), so they can be told apart and removed.
+ * Neither is a training image: the classifier takes only files directly in `datasets/<id>/`,
+ * and `derived.json` is not `dataset.json`.
+ */
+export const datasetOriginalsName = 'originals';
+export const datasetDerivedName = 'derived.json';
+export const datasetOriginalsFolder = (id: string): string => `datasets/${id}/${datasetOriginalsName}`;
+export const datasetDerivedFile = (id: string): string => `datasets/${id}/${datasetDerivedName}`;
 export const chapterFolder = (id: string): string => `chapters/${id}`;
 export const chapterFile = (id: string): string => `chapters/${id}/chapter.md`;
 export const pageFile = (chapterId: string, page: number): string =>
@@ -114,7 +124,8 @@ export function generatedNameOf(name: string): GeneratedName | undefined {
   return generated ? { chapter: Number(generated[1]), page: Number(generated[2]), version: Number(generated[3]) } : undefined;
 }
 
-function stemOf(name: string): string {
+/** `spyke_001.png` → `spyke_001`: an image and its caption share it. */
+export function stemOf(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AlreadyExistsError } from './errors';
 
@@ -41,6 +42,50 @@ export async function createFileExclusive(file: string, data: string, what = 'A 
     }
   } catch (error) {
     if (isErrnoException(error) && error.code === 'EEXIST') throw new AlreadyExistsError(what, file);
+    throw error;
+  }
+}
+
+/**
+ * Writes a new file atomically and never over an existing one: the data goes to a temporary
+ * file first, as in `writeFileAtomic`, which is then hard-linked to its name. Linking, unlike
+ * renaming, fails when the name is taken, so a file that appeared meanwhile is kept; and readers
+ * see the whole file or none. Throws `AlreadyExistsError` when `file` exists.
+ */
+export async function writeFileExclusiveAtomic(file: string, data: string | Uint8Array, what = 'A file'): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (!(await placeExclusive(temp, file))) throw new AlreadyExistsError(what, file);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Puts `source` at `target` only if `target` does not exist; false when it does. */
+export async function placeExclusive(source: string, target: string): Promise<boolean> {
+  try {
+    await link(source, target);
+    return true;
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'EEXIST') return false;
+    // File systems without hard links (FAT, some network shares): an exclusive copy.
+    if (isErrnoException(error) && ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV'].includes(error.code ?? '')) {
+      try {
+        await copyFile(source, target, constants.COPYFILE_EXCL);
+        return true;
+      } catch (copyError) {
+        if (isErrnoException(copyError) && copyError.code === 'EEXIST') return false;
+        throw copyError;
+      }
+    }
     throw error;
   }
 }

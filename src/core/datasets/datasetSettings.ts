@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Problem } from '../model/problem';
+import type { DatasetKind } from '../model/studio';
+import { parseDocument } from '../studio/documents';
+import { characterFile } from '../studio/layout';
+import { datasetJsonSchema } from '../studio/schemas';
+import { parseJsonDocument } from '../text/jsonDocument';
+import { validate } from '../text/validate';
+import { isErrnoException } from '../util/files';
+
+/** sd-scripts' SD 1.5 resolution, and the size product.md asks of training images. */
+export const defaultResolution = 512;
+
+/** What the checks and the importer need of a dataset's dataset.json (and its character's trigger). */
+export interface DatasetSettings {
+  readonly kind: DatasetKind;
+  /** Training images are squares of this many pixels. */
+  readonly resolution: number;
+  /** From dataset.json, else from the character's character.md. */
+  readonly trigger: string | undefined;
+  readonly characterId: string | undefined;
+  /** Whether the folder has a dataset.json at all. */
+  readonly declared: boolean;
+  /** What is wrong in dataset.json itself (syntax, fields), reported at `file`. */
+  readonly problems: Problem[];
+}
+
+export interface DatasetSettingsOptions {
+  /** How problems name dataset.json (a studio-relative path). */
+  readonly file: string;
+  /** The studio the dataset belongs to, for its character's trigger word; none outside a studio. */
+  readonly studioRoot?: string | undefined;
+}
+
+/**
+ * Reads `<folder>/dataset.json`. Never throws for its content: a broken file yields defaults
+ * and problems, as everywhere in the studio. The character is dataset.json's `character`, else
+ * the character of the folder's name, as the studio index assumes.
+ */
+export async function readDatasetSettings(folder: string, options: DatasetSettingsOptions): Promise<DatasetSettings> {
+  const text = await readTextIfExists(path.join(folder, 'dataset.json'));
+  const json = text === undefined ? undefined : parseJsonDocument(options.file, text);
+  const checked = json?.data === undefined ? undefined : validate(datasetJsonSchema, json.data, { file: options.file, locate: json.locate }, 'dataset.invalid');
+  const value = checked?.value;
+  const characterId = value?.character ?? path.basename(folder);
+  const character = await readCharacter(options.studioRoot, characterId);
+  return {
+    kind: value?.kind ?? 'character',
+    resolution: value?.resolution ?? defaultResolution,
+    trigger: value?.trigger ?? character?.trigger,
+    characterId: value?.character ?? (character ? characterId : undefined),
+    declared: text !== undefined,
+    problems: [...(json?.problems ?? []), ...(checked?.problems ?? [])],
+  };
+}
+
+/** `characters/<id>/character.md`'s trigger word, when the studio has that character. */
+async function readCharacter(studioRoot: string | undefined, characterId: string): Promise<{ trigger: string | undefined } | undefined> {
+  // The id comes from a file a person wrote: it names a folder under characters/, nothing else.
+  if (!studioRoot || /[\\/]/.test(characterId) || characterId === '.' || characterId === '..') return undefined;
+  const file = characterFile(characterId);
+  const text = await readTextIfExists(path.join(studioRoot, file));
+  if (text === undefined) return undefined;
+  const { document } = parseDocument(file, { role: 'character', characterId }, text);
+  return { trigger: document.kind === 'character' ? document.trigger : undefined };
+}
+
+async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
+    throw error;
+  }
+}
+
