@@ -18,6 +18,7 @@ const tests = process.argv.includes('--tests');
 /** Panels that have a webview bundle; each gets dist/webview/<name>.js. */
 const webviewEntries = {
   gallery: 'webview/gallery/main.ts',
+  captions: 'webview/captions/main.ts',
 };
 /** Minified size a webview bundle may reach before the production build fails. */
 const webviewBudgetBytes = 150 * 1024;

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isImageFile } from '../studio/layout';
 import { mapLimited } from '../studio/scanner';
@@ -135,9 +135,9 @@ export class CaptionStore {
    * own text over a conflict is explicit: `reload(id)` without an unsaved text takes in the disk's
    * version, and a save after it writes over that version, now seen.
    *
-   * The text is written as UTF-8 without a BOM, ending as the file did. A caption that was
-   * missing and is saved empty stays missing: no empty files for untouched images (sd-scripts
-   * refuses an empty caption file).
+   * The text is written as UTF-8 without a BOM, ending as the file did. A caption saved empty
+   * has no file: one that was missing stays missing, and an existing file is removed (sd-scripts
+   * refuses an empty caption file; undoing the caption of an image that had none ends there).
    */
   save(texts: ReadonlyMap<string, string>): Promise<CaptionSaveReport> {
     return this.exclusive(async () => {
@@ -196,6 +196,12 @@ export class CaptionStore {
       }
       const known = caption.known;
       if (known.kind === 'absent' ? text === '' : known.text === text) return { kind: 'saved', id };
+      if (text === '') {
+        // An empty caption is no caption: sd-scripts refuses an empty caption file, so it goes (its text was already gone).
+        await rm(caption.file, { force: true });
+        caption.known = { kind: 'absent' };
+        return { kind: 'saved', id };
+      }
       const ending = known.kind === 'text' ? known.ending : this.newFileEnding;
       const bytes = encodeCaption(text, ending);
       await writeFileAtomic(caption.file, bytes);

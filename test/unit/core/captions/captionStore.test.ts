@@ -61,6 +61,10 @@ describe('CaptionStore.save', () => {
       assert.deepEqual(store.get('d'), { ...store.get('d')!, text: 'spyke, d', missing: false });
       assert.equal(store.get('e')?.missing, true);
       assert.deepEqual((await readdir(dir)).filter((name) => name === 'e.txt'), []);
+      // Emptied again (undoing the caption of an image that had none): the file goes, the image is uncaptioned.
+      assert.deepEqual((await store.save(new Map([['d', '']]))).saved, ['d']);
+      assert.deepEqual((await readdir(dir)).filter((name) => name === 'd.txt'), []);
+      assert.equal(store.get('d')?.missing, true);
     });
   });
 

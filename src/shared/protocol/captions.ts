@@ -1,0 +1,100 @@
+import * as z from 'zod/mini';
+import { captionEditSchema } from '../captions/captionEdits';
+import { defineCommand, defineNotification, defineRequest } from './ipc';
+
+/** The webview type of the caption editor, one panel per dataset. */
+export const captionsViewType = 'studionova.captions';
+
+/** Longer than any caption a trainer reads (CLIP stops at 77 tokens); a bound on what the webview may send. */
+const maxCaptionLength = 20_000;
+/** A dataset of 2,000 images, with room to spare. */
+const maxSelection = 20_000;
+
+/** One image of the dataset and its caption. `id` is the image's stem, as in CaptionStore. */
+export const captionRowSchema = z.object({
+  id: z.string(),
+  /** The image's file name, `spyke_001.png`. */
+  name: z.string(),
+  /** A webview URI of the image itself: shown when there is no thumbnail (yet, or it failed). */
+  image: z.string(),
+  /** A webview URI of its cached thumbnail; null until made (then `captions/thumbs/ready` brings it). */
+  thumb: z.nullable(z.string()),
+  /** The caption's text; empty when missing. */
+  text: z.string(),
+  /** No caption file. */
+  missing: z.boolean(),
+  /** The caption file is not UTF-8: shown empty and never rewritten. */
+  notUtf8: z.boolean(),
+});
+export type CaptionRow = z.infer<typeof captionRowSchema>;
+
+export const tagCountSchema = z.object({ tag: z.string(), count: z.int() });
+
+/** A save the disk refused: it changed since the editor last read it. `theirs` is null when the file went. */
+export const captionConflictSchema = z.object({ id: z.string(), mine: z.string(), theirs: z.nullable(z.string()) });
+export type CaptionConflictInfo = z.infer<typeof captionConflictSchema>;
+
+export const captionHistoryStateSchema = z.object({ canUndo: z.boolean(), canRedo: z.boolean() });
+
+/** What every change request answers: the rows it changed, and what stood in its way. */
+export const captionChangeResultSchema = z.object({
+  /** The changed rows as the disk now holds them (a conflicted row keeps the version last seen). */
+  rows: z.array(captionRowSchema),
+  /** How many captions were written. */
+  saved: z.int(),
+  conflicts: z.array(captionConflictSchema),
+  failed: z.array(z.object({ id: z.string(), message: z.string() })),
+  /** Undo/redo only: captions of the step left alone because they changed outside since. */
+  skipped: z.int(),
+  /** An edit that could not run (an invalid regular expression, an empty tag): nothing was changed. */
+  error: z.nullable(z.string()),
+  history: captionHistoryStateSchema,
+});
+export type CaptionChangeResult = z.infer<typeof captionChangeResultSchema>;
+
+export const captionsBootstrapSchema = z.object({
+  datasetId: z.string(),
+  /** The dataset's trigger word; null when its dataset.json names none. */
+  trigger: z.nullable(z.string()),
+  rows: z.array(captionRowSchema),
+  /** Tag frequency over the dataset, most used first: the add-tag input's suggestions. */
+  tags: z.array(tagCountSchema),
+  conflicts: z.array(captionConflictSchema),
+  history: captionHistoryStateSchema,
+  /** An untrusted folder is read-only. */
+  readOnly: z.boolean(),
+});
+export type CaptionsBootstrap = z.infer<typeof captionsBootstrapSchema>;
+
+const idSchema = z.string().check(z.minLength(1), z.maxLength(500));
+
+export const captionsProtocol = {
+  // webview → host, with a reply; every change is saved before the reply.
+  /** One caption's whole text, as typed (sent on blur, Enter or a pause, not per key). */
+  setCaption: defineRequest('captions/caption/save', z.object({ id: idSchema, text: z.string().check(z.maxLength(maxCaptionLength)) }), captionChangeResultSchema),
+  /** A batch edit over the selected captions or all of them; one undo step. */
+  apply: defineRequest(
+    'captions/batch/apply',
+    z.object({
+      edits: z.array(captionEditSchema).check(z.minLength(1), z.maxLength(16)),
+      selection: z.union([z.literal('all'), z.array(idSchema).check(z.maxLength(maxSelection))]),
+    }),
+    captionChangeResultSchema,
+  ),
+  undo: defineRequest('captions/history/undo', z.object({}), captionChangeResultSchema),
+  redo: defineRequest('captions/history/redo', z.object({}), captionChangeResultSchema),
+  /** Ends a conflict: `mine` writes the editor's text over the disk's, `theirs` takes the disk's. */
+  resolve: defineRequest('captions/conflict/resolve', z.object({ id: idSchema, keep: z.enum(['mine', 'theirs']) }), captionChangeResultSchema),
+
+  // webview → host, no reply
+  /** The rows near the viewport, most wanted first; replaces the previous wish. */
+  wantThumbs: defineCommand('captions/thumbs/want', z.object({ ids: z.array(idSchema).check(z.maxLength(500)) })),
+
+  // host → webview
+  thumbsReady: defineNotification('captions/thumbs/ready', z.object({ thumbs: z.array(z.object({ id: z.string(), uri: z.nullable(z.string()) })) })),
+  /** Captions changed on disk, outside the editor; the rows as they are now. */
+  rowsChanged: defineNotification('captions/rows/changed', z.object({ rows: z.array(captionRowSchema), history: captionHistoryStateSchema })),
+  /** Captions changed on disk while the editor held an unsaved text for them. */
+  conflicts: defineNotification('captions/conflicts/found', z.object({ conflicts: z.array(captionConflictSchema) })),
+} as const;
+

@@ -1,0 +1,65 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { datasetFolder } from '../../core/studio/layout';
+import { CancelledError, InvalidInputError } from '../../core/util/errors';
+import type { Dataset } from '../../core/model/studio';
+import { captionsViewType } from '../../shared/protocol/captions';
+import { requireStudio } from '../commands/requireStudio';
+import type { StudioSession } from '../studioSession';
+import { DatasetNode } from '../tree/studioNodes';
+import type { CaptionsPanel, CaptionsServices } from './captionsPanel';
+import { thumbnailsOf } from './openGallery';
+
+export interface CaptionsHostServices extends CaptionsServices {
+  readonly session: StudioSession;
+  /** Where thumbnails go when the studio's own folder must not be written (an untrusted workspace). */
+  readonly storageUri: vscode.Uri;
+}
+
+/** One editor per dataset, by dataset id. */
+const open = new Map<string, CaptionsPanel>();
+
+/**
+ * Opens the caption editor of a dataset, or brings its panel forward. From a dataset item in the
+ * Studio view it edits that dataset; from the palette it asks which.
+ */
+export async function openCaptions(services: CaptionsHostServices, argument: unknown): Promise<void> {
+  await requireStudio(services.session);
+  const index = await services.session.index();
+  const datasets = index.datasets.list();
+  const dataset = argument instanceof DatasetNode ? argument.dataset : await pickDataset(datasets);
+  const existing = open.get(dataset.id);
+  if (existing && !existing.isDisposed) {
+    existing.panel.reveal();
+    return;
+  }
+  const [{ CaptionsPanel }, { CaptionStore }, { ThumbnailCache }] = await Promise.all([
+    import('./captionsPanel'),
+    import('../../core/captions/captionStore'),
+    import('../../core/gallery/thumbnailCache'),
+  ]);
+  const folder = path.resolve(index.root, datasetFolder(dataset.id));
+  const store = await CaptionStore.load(folder);
+  // sharp shares libuv's four threads with the extension host's file access: leave some of them free.
+  const concurrency = Math.max(1, Math.min(availableParallelism() - 1, 2));
+  const thumbs = await ThumbnailCache.create({ folder: thumbnailsOf(index.root, services.storageUri), logger: services.logger, concurrency });
+  const webviewPanel = vscode.window.createWebviewPanel(captionsViewType, `Captions: ${dataset.id}`, vscode.ViewColumn.Active, { enableScripts: true });
+  const panel = new CaptionsPanel(webviewPanel, services, { id: dataset.id, trigger: dataset.trigger, folder, root: index.root }, store, thumbs);
+  open.set(dataset.id, panel);
+  webviewPanel.onDidDispose(() => {
+    thumbs.dispose();
+    if (open.get(dataset.id) === panel) open.delete(dataset.id);
+  });
+}
+
+async function pickDataset(datasets: readonly Dataset[]): Promise<Dataset> {
+  if (datasets.length === 0) throw new InvalidInputError('This studio has no datasets yet: attach training images to a character first.');
+  if (datasets.length === 1) return datasets[0]!;
+  const picked = await vscode.window.showQuickPick(
+    datasets.map((dataset) => ({ label: dataset.id, description: `${dataset.imageCount} images · ${dataset.captionedCount} captioned`, dataset })),
+    { title: 'Open Caption Editor', placeHolder: 'The dataset whose captions to edit' },
+  );
+  if (!picked) throw new CancelledError();
+  return picked.dataset;
+}

@@ -1,0 +1,238 @@
+import type { CaptionEdit } from '../../src/shared/captions/captionEdits';
+import { countTags, suggestTags, type TagCount } from '../../src/shared/captions/tagFrequency';
+import { splitTags } from '../../src/shared/captions/tags';
+import { type CaptionChangeResult, type CaptionConflictInfo, type CaptionRow, type CaptionsBootstrap, captionsProtocol } from '../../src/shared/protocol/captions';
+import type { HostClient } from '../shared/hostConnection';
+import { describeResult } from './captionSummary';
+import { type ClickModifiers, type RowSelection, clickSelection, emptySelection, keepKnown, selectAll } from './rowSelection';
+
+export interface CaptionsModelDeps {
+  readonly host: HostClient;
+  readonly warn: (message: string) => void;
+}
+
+export interface Status {
+  readonly text: string;
+  readonly error: boolean;
+}
+
+/** How many suggestions the add-tag inputs offer. */
+const suggestionLimit = 12;
+
+/**
+ * The caption editor's state: the rows as the host last reported them (the disk's truth), the
+ * selection, conflicts, and what the status line says. Every change goes to the host, which saves
+ * it and answers with the rows it changed; nothing here is written ahead of the disk.
+ */
+export class CaptionsModel {
+  readonly datasetId: string;
+  readonly trigger: string | null;
+  readonly readOnly: boolean;
+  rows: CaptionRow[];
+  selection: RowSelection = emptySelection;
+  readonly conflicts = new Map<string, CaptionConflictInfo>();
+  /** Thumbnail (or, failing that, image) URIs by row id. */
+  readonly thumbs = new Map<string, string>();
+  /** Rows shown as plain text instead of chips. */
+  readonly textMode = new Set<string>();
+  canUndo: boolean;
+  canRedo: boolean;
+  status: Status | null = null;
+  /** What the tag inputs' shared suggestion list offers now. */
+  suggested: TagCount[] = [];
+  /** A request is under way: batch buttons wait for it. */
+  busy = false;
+  private indexById = new Map<string, number>();
+  private tagCounts: TagCount[] | null;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    bootstrap: CaptionsBootstrap,
+    private readonly deps: CaptionsModelDeps,
+  ) {
+    this.datasetId = bootstrap.datasetId;
+    this.trigger = bootstrap.trigger;
+    this.readOnly = bootstrap.readOnly;
+    this.rows = bootstrap.rows;
+    this.tagCounts = bootstrap.tags;
+    this.canUndo = bootstrap.history.canUndo;
+    this.canRedo = bootstrap.history.canRedo;
+    for (const conflict of bootstrap.conflicts) this.conflicts.set(conflict.id, conflict);
+    this.reindex();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  row(id: string): CaptionRow | undefined {
+    const index = this.indexById.get(id);
+    return index === undefined ? undefined : this.rows[index];
+  }
+
+  indexOf(id: string): number {
+    return this.indexById.get(id) ?? -1;
+  }
+
+  /** Tag frequency over the dataset, counted again only after a change. */
+  get tags(): readonly TagCount[] {
+    this.tagCounts ??= countTags(this.rows.map((row) => row.text));
+    return this.tagCounts;
+  }
+
+  /** Fills the suggestion list for what is typed in a tag input; `exclude` are the tags the caption has. */
+  suggest(prefix: string, exclude: readonly string[]): void {
+    this.suggested = suggestTags(this.tags, { prefix: prefix.trim(), limit: suggestionLimit, exclude });
+    this.changed();
+  }
+
+  /** What batch edits act on: the selected rows, or every row when none is selected. */
+  get scope(): 'all' | string[] {
+    return this.selection.selected.size > 0 ? [...this.selection.selected] : 'all';
+  }
+
+  click(id: string, modifiers: ClickModifiers): void {
+    this.selection = clickSelection(this.selection, this.rows.map((row) => row.id), id, modifiers);
+    this.changed();
+  }
+
+  selectAll(): void {
+    this.selection = selectAll(this.rows.map((row) => row.id));
+    this.changed();
+  }
+
+  clearSelection(): void {
+    this.selection = emptySelection;
+    this.changed();
+  }
+
+  toggleTextMode(id: string): void {
+    if (this.textMode.has(id)) this.textMode.delete(id);
+    else this.textMode.add(id);
+    this.changed();
+  }
+
+  /** Saves one caption's whole text (a chip gesture, or the text field on blur, Enter or a pause). */
+  async setCaption(id: string, text: string): Promise<void> {
+    const row = this.row(id);
+    if (!row || row.text === text) return;
+    await this.run(() => this.deps.host.request(captionsProtocol.setCaption, { id, text }), (n) => `Saved ${n}`, 'Nothing to save');
+  }
+
+  /** A batch edit over the scope; one undo step. */
+  async apply(edit: CaptionEdit, done: (count: string) => string, nothing: string): Promise<void> {
+    await this.run(() => this.deps.host.request(captionsProtocol.apply, { edits: [edit], selection: this.scope }), done, nothing);
+  }
+
+  async undo(): Promise<void> {
+    if (!this.canUndo) return;
+    await this.run(() => this.deps.host.request(captionsProtocol.undo, {}), (n) => `Undid the change to ${n}`, 'Nothing left to undo');
+  }
+
+  async redo(): Promise<void> {
+    if (!this.canRedo) return;
+    await this.run(() => this.deps.host.request(captionsProtocol.redo, {}), (n) => `Redid the change to ${n}`, 'Nothing left to redo');
+  }
+
+  async resolve(id: string, keep: 'mine' | 'theirs'): Promise<void> {
+    await this.run(
+      () => this.deps.host.request(captionsProtocol.resolve, { id, keep }),
+      () => (keep === 'mine' ? `Kept your caption of ${id}` : `Took the caption on disk for ${id}`),
+      keep === 'mine' ? `Kept your caption of ${id}` : `Took the caption on disk for ${id}`,
+    );
+    this.conflicts.delete(id);
+    this.changed();
+  }
+
+  /** Captions changed on disk, outside the editor. */
+  rowsChanged(rows: readonly CaptionRow[], history: { canUndo: boolean; canRedo: boolean }): void {
+    this.merge(rows);
+    for (const row of rows) this.conflicts.delete(row.id);
+    this.canUndo = history.canUndo;
+    this.canRedo = history.canRedo;
+    this.changed();
+  }
+
+  conflictsFound(conflicts: readonly CaptionConflictInfo[]): void {
+    for (const conflict of conflicts) this.conflicts.set(conflict.id, conflict);
+    this.status = { text: `${conflicts.length === 1 ? `${conflicts[0]!.id} was` : `${conflicts.length} captions were`} changed on disk while unsaved here: choose on the marked rows.`, error: true };
+    this.changed();
+  }
+
+  thumbsReady(thumbs: readonly { id: string; uri: string | null }[]): void {
+    for (const { id, uri } of thumbs) {
+      const row = this.row(id);
+      if (row) this.thumbs.set(id, uri ?? row.image);
+    }
+    this.changed();
+  }
+
+  /** The thumbnail would not load (pruned meanwhile): show the image itself. */
+  thumbFailed(id: string): void {
+    const row = this.row(id);
+    if (!row || this.thumbs.get(id) === row.image) return;
+    this.thumbs.set(id, row.image);
+    this.changed();
+  }
+
+  tagsOf(id: string): string[] {
+    return splitTags(this.row(id)?.text ?? '');
+  }
+
+  setStatus(text: string, error = false): void {
+    this.status = { text, error };
+    this.changed();
+  }
+
+  private async run(request: () => Promise<CaptionChangeResult>, done: (count: string) => string, nothing: string): Promise<void> {
+    if (this.readOnly) {
+      this.setStatus('This folder is not trusted: captions are read-only here.', true);
+      return;
+    }
+    this.busy = true;
+    this.changed();
+    try {
+      const result = await request();
+      this.merge(result.rows);
+      for (const conflict of result.conflicts) this.conflicts.set(conflict.id, conflict);
+      this.canUndo = result.history.canUndo;
+      this.canRedo = result.history.canRedo;
+      this.status = describeResult(done, nothing, result);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.warn(message);
+      this.status = { text: message, error: true };
+    } finally {
+      this.busy = false;
+      this.changed();
+    }
+  }
+
+  private merge(rows: readonly CaptionRow[]): void {
+    let added = false;
+    for (const row of rows) {
+      const index = this.indexById.get(row.id);
+      if (index === undefined) {
+        this.rows.push(row);
+        added = true;
+      } else {
+        this.rows[index] = row;
+      }
+    }
+    if (added) {
+      this.rows = [...this.rows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      this.reindex();
+      this.selection = keepKnown(this.selection, new Set(this.indexById.keys()));
+    }
+    this.tagCounts = null;
+  }
+
+  private reindex(): void {
+    this.indexById = new Map(this.rows.map((row, index) => [row.id, index]));
+  }
+
+  private changed(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}

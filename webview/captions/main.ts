@@ -1,0 +1,32 @@
+import './captions.css';
+import { type CaptionsBootstrap, captionsBootstrapSchema, captionsProtocol } from '../../src/shared/protocol/captions';
+import { announceReady, host, readBootstrap, warn } from '../shared/host';
+import './captionsApp';
+import type { CaptionsApp } from './captionsApp';
+import { CaptionsModel } from './captionsModel';
+
+// The caption editor's entry: read the bootstrap, listen, then say ready. Nothing is kept in the
+// webview's state: the captions are re-read from disk whenever the panel is shown.
+
+const parsed = captionsBootstrapSchema.safeParse(readBootstrap());
+if (!parsed.success) warn(`the bootstrap is missing or invalid; starting empty: ${parsed.error.issues[0]?.message ?? ''}`);
+const bootstrap: CaptionsBootstrap = parsed.success
+  ? parsed.data
+  : { datasetId: '', trigger: null, rows: [], tags: [], conflicts: [], history: { canUndo: false, canRedo: false }, readOnly: true };
+
+const model = new CaptionsModel(bootstrap, { host, warn });
+
+host.onNotification(captionsProtocol.thumbsReady, ({ thumbs }) => model.thumbsReady(thumbs));
+host.onNotification(captionsProtocol.rowsChanged, ({ rows, history }) => model.rowsChanged(rows, history));
+host.onNotification(captionsProtocol.conflicts, ({ conflicts }) => model.conflictsFound(conflicts));
+
+const app = document.createElement('studionova-captions') as CaptionsApp;
+app.model = model;
+document.body.append(app);
+
+// Hiding the panel destroys the webview (retainContextWhenHidden is off): save what is being typed.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') app.flush();
+});
+window.addEventListener('pagehide', () => app.flush());
+announceReady();
