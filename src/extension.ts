@@ -8,6 +8,7 @@ import { CommandId, ContextKey, ViewId } from './shared/ids';
 import { ComfyLog } from './vscode/comfy/comfyLog';
 import { ComfyStatusBar } from './vscode/comfy/comfyStatusBar';
 import { registerCommands } from './vscode/commands';
+import { DatasetReports } from './vscode/datasets/datasetReports';
 import { registerGallerySerializer } from './vscode/panels/openGallery';
 import { onDidChangeSettings, readSettings } from './vscode/config';
 import { showError } from './vscode/errors';
@@ -97,7 +98,9 @@ export function activate(context: vscode.ExtensionContext): void {
       extensionUri: context.extensionUri,
       workspaceState: context.workspaceState,
       storageUri: context.storageUri ?? context.globalStorageUri,
+      datasetReports: new DatasetReports(),
     };
+    context.subscriptions.push(services.datasetReports);
     registerCommands(context, services);
     context.subscriptions.push(registerGallerySerializer(services));
 

@@ -69,6 +69,20 @@ export const CommandId = {
   openGallery: 'studionova.gallery.open',
   /** Show the images of another folder in the gallery too. */
   addGalleryRoot: 'studionova.gallery.addRoot',
+  /** Open the caption editor of a dataset (from the palette: pick one). */
+  openCaptions: 'studionova.dataset.openCaptions',
+  /** Create datasets/<id>/dataset.json for a character. */
+  newDataset: 'studionova.dataset.new',
+  /** Convert, crop and scale pictures into a dataset, skipping duplicates and keeping the originals. */
+  importDatasetImages: 'studionova.dataset.importImages',
+  /** Check a dataset before training: findings in Problems, a summary in the editor. */
+  checkDataset: 'studionova.dataset.check',
+  /** Add a horizontal flip of every image, with its caption. */
+  addDatasetFlips: 'studionova.dataset.addFlips',
+  /** Remove the flips made by addDatasetFlips, unless changed since. */
+  removeDatasetFlips: 'studionova.dataset.removeFlips',
+  /** Generate a character's regularization set into the sibling dataset <id>-reg. */
+  generateRegularizationSet: 'studionova.dataset.generateRegularization',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

@@ -15,6 +15,9 @@ import type { PromptFiles } from './prompts/promptFiles';
 import { showWorkflowSlots } from './commands/showWorkflowSlots';
 import { addGalleryFolder } from './commands/addGalleryFolder';
 import { openGallery } from './panels/openGallery';
+import { openCaptions } from './panels/openCaptions';
+import { addDatasetFlips, checkDataset, generateRegularizationSet, importDatasetImages, newDataset, removeDatasetFlips } from './commands/datasetCommands';
+import type { DatasetReports } from './datasets/datasetReports';
 import { runCommand } from './errors';
 import type { StudioSession } from './studioSession';
 import type { GenerationController } from './generation/generationController';
@@ -37,6 +40,7 @@ export interface CommandServices {
   readonly workspaceState: vscode.Memento;
   /** The extension's storage for this workspace (thumbnails of an untrusted folder). */
   readonly storageUri: vscode.Uri;
+  readonly datasetReports: DatasetReports;
 }
 
 /** The one place commands are registered. Every handler runs through `runCommand`. */
@@ -80,6 +84,13 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     [CommandId.rerunVersionNewSeed]: (version: unknown) => rerunVersion(services, version, true),
     [CommandId.openGallery]: (target: unknown) => openGallery(services, target),
     [CommandId.addGalleryRoot]: () => addGalleryFolder(session),
+    [CommandId.openCaptions]: (target: unknown) => openCaptions(services, target),
+    [CommandId.newDataset]: (node: unknown) => newDataset(session, node),
+    [CommandId.importDatasetImages]: (node: unknown) => importDatasetImages(session, node),
+    [CommandId.checkDataset]: (node: unknown) => checkDataset(session, services.datasetReports, node),
+    [CommandId.addDatasetFlips]: (node: unknown) => addDatasetFlips(session, node),
+    [CommandId.removeDatasetFlips]: (node: unknown) => removeDatasetFlips(session, node),
+    [CommandId.generateRegularizationSet]: (node: unknown) => generateRegularizationSet(services, node),
   };
   for (const [id, handler] of Object.entries(handlers) as Array<[CommandId, (...args: unknown[]) => unknown]>) {
     context.subscriptions.push(vscode.commands.registerCommand(id, runCommand(logger, id, handler)));

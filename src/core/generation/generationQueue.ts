@@ -11,7 +11,7 @@ import { AppError, errorMessage } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { finishedStatuses, type GenerationJob, type JobStore, toRecord } from './generationJob';
 import { appendManifest, promptHash } from './manifest';
-import { outputExtension, type SavedOutput, saveOutput } from './outputWriter';
+import { outputExtension, outputStem, type SavedOutput, saveOutput } from './outputWriter';
 import type { GenerationRequest } from './request';
 import { loadTemplate, type TemplateSource } from './templates';
 
@@ -100,7 +100,7 @@ export class GenerationQueue implements DisposableLike {
           width: request.width,
           height: request.height,
           batchSize: template.slots.batchSize ? 1 : undefined,
-          filenamePrefix: template.slots.filenamePrefix ? `StudioNOVA/${request.target.kind === 'page' ? `ch${request.target.chapter}_p${request.target.page}` : request.target.subject}` : undefined,
+          filenamePrefix: template.slots.filenamePrefix ? `StudioNOVA/${outputStem(request.target).stem}` : undefined,
         },
         template.name,
       ),

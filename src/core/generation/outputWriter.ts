@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chapterId } from '../studio/layout';
+import { chapterId, datasetFolder } from '../studio/layout';
 import { placeExclusive } from '../util/files';
 import type { OutputTarget } from './request';
 
@@ -12,14 +12,14 @@ export interface SavedOutput {
   readonly version: number;
 }
 
-/** output/ch-01/raw/ch01_p001 for a page, output/spyke/raw/spyke for a free generation. */
+/** output/ch-01/raw/ch01_p001 for a page, output/spyke/raw/spyke for a free generation, datasets/spyke-reg/spyke-reg for a dataset. */
 export function outputStem(target: OutputTarget): { folder: string; stem: string } {
   if (target.kind === 'page') {
     const chapter = String(target.chapter).padStart(2, '0');
     return { folder: `output/${chapterId(target.chapter)}/raw`, stem: `ch${chapter}_p${String(target.page).padStart(3, '0')}` };
   }
-  const subject = target.subject.replace(/[^a-zA-Z0-9_-]+/g, '-') || 'image';
-  return { folder: `output/${subject}/raw`, stem: subject };
+  const subject = (target.kind === 'free' ? target.subject : target.datasetId).replace(/[^a-zA-Z0-9_-]+/g, '-') || 'image';
+  return target.kind === 'free' ? { folder: `output/${subject}/raw`, stem: subject } : { folder: datasetFolder(subject), stem: subject };
 }
 
 /**

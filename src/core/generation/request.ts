@@ -6,7 +6,9 @@ import { InvalidInputError } from '../util/errors';
 /** Where an image belongs: a page of a chapter, or a free generation named after its subject. */
 export type OutputTarget =
   | { readonly kind: 'page'; readonly chapter: number; readonly page: number; readonly panel?: number | undefined }
-  | { readonly kind: 'free'; readonly subject: string };
+  | { readonly kind: 'free'; readonly subject: string }
+  /** Training images straight into a dataset folder (a regularization set). */
+  | { readonly kind: 'dataset'; readonly datasetId: string };
 
 /** Everything one generation needs, already resolved from studio defaults, character and user input. */
 export interface GenerationRequest extends Pick<StudioDefaults, 'width' | 'height' | 'steps' | 'cfg' | 'sampler' | 'scheduler'> {

@@ -162,7 +162,9 @@ function manifestExtras(entry: ManifestEntry): ExtraField[] {
           ['page', 'Page', target.page],
           ['panel', 'Panel', target.panel],
         ]
-      : [['subject', 'Subject', target.subject]];
+      : target.kind === 'free'
+        ? [['subject', 'Subject', target.subject]]
+        : [['dataset', 'Dataset', target.datasetId]];
   const fields: Field[] = [
     ['character', 'Character', entry.character],
     ...where,

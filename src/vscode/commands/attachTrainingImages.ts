@@ -15,16 +15,7 @@ export async function attachTrainingImages(session: StudioSession, node?: unknow
   const index = await session.index();
   const character = node instanceof CharacterNode ? node.character : await pickCharacter(index.characters.list());
 
-  if (!character.consentAt) {
-    const confirm = 'I Confirm';
-    const answer = await vscode.window.showWarningMessage(
-      `Training images for ${character.name}`,
-      { modal: true, detail: `${responsibleUseStatement}\n\nStudioNOVA asks once per character and records your answer in characters/${character.id}/consent.json.` },
-      confirm,
-    );
-    if (answer !== confirm) throw new CancelledError();
-    await recordConsent(root.fsPath, character.id, new Date());
-  }
+  await ensureConsent(root.fsPath, character);
 
   const files = await vscode.window.showOpenDialog({
     title: `Training images for ${character.name}`,
@@ -39,6 +30,19 @@ export async function attachTrainingImages(session: StudioSession, node?: unknow
   const written = await attach(root.fsPath, character, files.map((f) => f.fsPath));
   await session.refresh();
   void vscode.window.showInformationMessage(`Attached ${written.length} ${written.length === 1 ? 'image' : 'images'} to datasets/${character.id}.`);
+}
+
+/** Asks for the responsible-use confirmation the first time a character gets training images, and records it. */
+export async function ensureConsent(root: string, character: Character): Promise<void> {
+  if (character.consentAt) return;
+  const confirm = 'I Confirm';
+  const answer = await vscode.window.showWarningMessage(
+    `Training images for ${character.name}`,
+    { modal: true, detail: `${responsibleUseStatement}\n\nStudioNOVA asks once per character and records your answer in characters/${character.id}/consent.json.` },
+    confirm,
+  );
+  if (answer !== confirm) throw new CancelledError();
+  await recordConsent(root, character.id, new Date());
 }
 
 async function pickCharacter(characters: readonly Character[]): Promise<Character> {

@@ -49,7 +49,8 @@ export class QueueTreeProvider implements vscode.TreeDataProvider<GenerationJob>
   }
 
   getTreeItem(job: GenerationJob): vscode.TreeItem {
-    const subject = job.request.characterId ?? (job.request.target.kind === 'page' ? `ch${job.request.target.chapter} p${job.request.target.page}` : 'image');
+    const target = job.request.target;
+    const subject = job.request.characterId ?? (target.kind === 'page' ? `ch${target.chapter} p${target.page}` : target.kind === 'dataset' ? target.datasetId : 'image');
     const item = new vscode.TreeItem(`${subject} · seed ${job.seed}`);
     item.id = `job:${job.id}`;
     const [icon, color] = icons[job.status];
