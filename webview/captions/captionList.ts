@@ -109,6 +109,7 @@ export class CaptionList extends LitElement {
                 conflict: model.conflicts.get(row.id),
                 textMode: model.textMode.has(row.id),
                 draft: this.drafts.get(row.id),
+                streaming: model.auto.streaming.get(row.id),
                 editingChip: this.editing?.id === row.id ? this.editing.index : null,
                 readOnly: model.readOnly,
               },

@@ -16,6 +16,8 @@ export interface RowView {
   readonly textMode: boolean;
   /** The text being typed in text mode, not yet saved. */
   readonly draft: string | undefined;
+  /** Auto-caption's answer so far for this row, while the model writes it. */
+  readonly streaming: string | undefined;
   /** The chip being edited, by index. */
   readonly editingChip: number | null;
   readonly readOnly: boolean;
@@ -47,7 +49,7 @@ export const suggestionListId = 'caption-tag-suggestions';
 export function renderCaptionRow(row: CaptionRow, view: RowView, actions: RowActions): TemplateResult {
   const noTrigger = lacksTrigger(row, view.trigger);
   return html`<div
-    class=${classMap({ 'caption-row': true, selected: view.selected, missing: row.missing, 'no-trigger': noTrigger, conflicted: view.conflict !== undefined })}
+    class=${classMap({ 'caption-row': true, streaming: view.streaming !== undefined, selected: view.selected, missing: row.missing, 'no-trigger': noTrigger, conflicted: view.conflict !== undefined })}
     role="row"
     aria-selected=${view.selected ? 'true' : 'false'}
     aria-label=${row.name}
@@ -67,8 +69,18 @@ export function renderCaptionRow(row: CaptionRow, view: RowView, actions: RowAct
           ${view.textMode ? 'Tags' : 'Text'}
         </button>
       </div>
-      ${view.conflict ? renderConflict(view.conflict, actions) : view.textMode ? renderText(row, view, actions) : renderChips(row, view, actions)}
+      ${view.streaming !== undefined
+        ? renderStreaming(row, view.streaming)
+        : view.conflict
+          ? renderConflict(view.conflict, actions)
+          : view.textMode ? renderText(row, view, actions) : renderChips(row, view, actions)}
     </div>
+  </div>`;
+}
+
+function renderStreaming(row: CaptionRow, text: string): TemplateResult {
+  return html`<div class="caption-streaming" aria-label=${`Caption of ${row.name}, being written`} aria-busy="true">
+    <span class="streaming-text">${text}</span><span class="streaming-cursor" aria-hidden="true"></span>
   </div>`;
 }
 

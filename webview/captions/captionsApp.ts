@@ -1,5 +1,6 @@
 import { LitElement, type TemplateResult, html, nothing } from 'lit';
 import type { CaptionEdit } from '../../src/shared/captions/captionEdits';
+import { renderAutoCaptionForm, renderAutoCaptionProgress } from './autoCaptionForm';
 import type { CaptionList } from './captionList';
 import './captionList';
 import { suggestionListId } from './captionRow';
@@ -45,6 +46,15 @@ export class CaptionsApp extends LitElement {
           <span class="count" id="captions-count">${countLabel(model.rows)}</span>
           <span class="scope" id="captions-scope">${selected > 0 ? `${selected} selected — batch edits apply to them` : 'Nothing selected — batch edits apply to all'}</span>
           <span class="spacer"></span>
+          ${renderAutoCaptionProgress(model.auto)}
+          <button
+            id="captions-autocaption"
+            title="Caption images with a local vision model in Ollama"
+            ?disabled=${locked || model.auto.running}
+            @click=${() => void model.auto.open()}
+          >
+            Auto-caption…
+          </button>
           <button class="secondary" id="captions-select-all" @click=${() => model.selectAll()}>Select all</button>
           <button class="secondary" id="captions-clear-selection" ?disabled=${selected === 0} @click=${() => model.clearSelection()}>Clear selection</button>
           <button class="secondary" id="captions-undo" title="Undo (Ctrl+Z)" ?disabled=${!model.canUndo || locked} @click=${() => void model.undo()}>Undo</button>
@@ -72,6 +82,9 @@ export class CaptionsApp extends LitElement {
             <button id="captions-replace" ?disabled=${locked} @click=${this.replace}>Replace</button>
           </span>
         </div>
+        ${model.auto.formOpen && !model.readOnly
+          ? renderAutoCaptionForm(model.auto, { trigger: model.trigger, captionClass: model.captionClass, selected: [...model.selection.selected] })
+          : nothing}
       </header>
       <main class="list-area"><studionova-caption-list .model=${model}></studionova-caption-list></main>
       <footer id="captions-status" class=${model.status?.error ? 'status error' : 'status'} role="status" aria-live="polite">

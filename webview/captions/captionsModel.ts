@@ -1,8 +1,16 @@
 import type { CaptionEdit } from '../../src/shared/captions/captionEdits';
 import { countTags, suggestTags, type TagCount } from '../../src/shared/captions/tagFrequency';
 import { splitTags } from '../../src/shared/captions/tags';
-import { type CaptionChangeResult, type CaptionConflictInfo, type CaptionRow, type CaptionsBootstrap, captionsProtocol } from '../../src/shared/protocol/captions';
+import {
+  type AutoCaptionFinished,
+  type CaptionChangeResult,
+  type CaptionConflictInfo,
+  type CaptionRow,
+  type CaptionsBootstrap,
+  captionsProtocol,
+} from '../../src/shared/protocol/captions';
 import type { HostClient } from '../shared/hostConnection';
+import { AutoCaptionModel } from './autoCaptionModel';
 import { describeResult } from './captionSummary';
 import { type ClickModifiers, type RowSelection, clickSelection, emptySelection, keepKnown, selectAll } from './rowSelection';
 
@@ -28,6 +36,9 @@ export class CaptionsModel {
   readonly datasetId: string;
   readonly trigger: string | null;
   readonly readOnly: boolean;
+  /** What `{class}` stands for in Auto-caption's prompt. */
+  readonly captionClass: string;
+  readonly auto: AutoCaptionModel;
   rows: CaptionRow[];
   selection: RowSelection = emptySelection;
   readonly conflicts = new Map<string, CaptionConflictInfo>();
@@ -53,6 +64,13 @@ export class CaptionsModel {
     this.datasetId = bootstrap.datasetId;
     this.trigger = bootstrap.trigger;
     this.readOnly = bootstrap.readOnly;
+    this.captionClass = bootstrap.autoCaption.class;
+    this.auto = new AutoCaptionModel({
+      host: deps.host,
+      template: bootstrap.autoCaption.template,
+      changed: () => this.changed(),
+      status: (text, error) => this.setStatus(text, error),
+    });
     this.rows = bootstrap.rows;
     this.tagCounts = bootstrap.tags;
     this.canUndo = bootstrap.history.canUndo;
@@ -149,9 +167,17 @@ export class CaptionsModel {
   rowsChanged(rows: readonly CaptionRow[], history: { canUndo: boolean; canRedo: boolean }): void {
     this.merge(rows);
     for (const row of rows) this.conflicts.delete(row.id);
+    this.auto.rowsSaved(rows.map((row) => row.id));
     this.canUndo = history.canUndo;
     this.canRedo = history.canRedo;
     this.changed();
+  }
+
+  /** Auto-caption ended; its captions came already as row changes, and it is one undo step. */
+  autoCaptionFinished(result: AutoCaptionFinished): void {
+    this.canUndo = result.history.canUndo;
+    this.canRedo = result.history.canRedo;
+    this.auto.onFinished(result);
   }
 
   conflictsFound(conflicts: readonly CaptionConflictInfo[]): void {

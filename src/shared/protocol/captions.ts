@@ -63,10 +63,39 @@ export const captionsBootstrapSchema = z.object({
   history: captionHistoryStateSchema,
   /** An untrusted folder is read-only. */
   readOnly: z.boolean(),
+  /** What Auto-caption's form starts from. */
+  autoCaption: z.object({
+    /** The prompt template prefilled in the form: the default one. */
+    template: z.string(),
+    /** What `{class}` stands for: the class of the dataset's character. */
+    class: z.string(),
+  }),
 });
 export type CaptionsBootstrap = z.infer<typeof captionsBootstrapSchema>;
 
 const idSchema = z.string().check(z.minLength(1), z.maxLength(500));
+
+/** A vision model installed in Ollama, as the Auto-caption form offers it. */
+export const visionModelInfoSchema = z.object({ name: z.string(), parameterSize: z.nullable(z.string()) });
+export type VisionModelInfo = z.infer<typeof visionModelInfoSchema>;
+
+/** The vision models, or why there are none to offer (Ollama down, none pulled): said in the form. */
+export const visionModelListSchema = z.object({ models: z.array(visionModelInfoSchema), error: z.nullable(z.string()) });
+export type VisionModelList = z.infer<typeof visionModelListSchema>;
+
+/** Which images Auto-caption captions: those without a caption, or the given ones. */
+export const autoCaptionScopeSchema = z.union([z.literal('uncaptioned'), z.array(idSchema).check(z.minLength(1), z.maxLength(maxSelection))]);
+export type AutoCaptionScope = z.infer<typeof autoCaptionScopeSchema>;
+
+/** How an Auto-caption run ended. `error` ends the whole run (Ollama down, the model missing) and says what to do. */
+export const autoCaptionFinishedSchema = z.object({
+  captioned: z.int(),
+  failed: z.array(z.object({ id: z.string(), message: z.string() })),
+  cancelled: z.boolean(),
+  error: z.nullable(z.string()),
+  history: captionHistoryStateSchema,
+});
+export type AutoCaptionFinished = z.infer<typeof autoCaptionFinishedSchema>;
 
 export const captionsProtocol = {
   // webview → host, with a reply; every change is saved before the reply.
@@ -86,7 +115,18 @@ export const captionsProtocol = {
   /** Ends a conflict: `mine` writes the editor's text over the disk's, `theirs` takes the disk's. */
   resolve: defineRequest('captions/conflict/resolve', z.object({ id: idSchema, keep: z.enum(['mine', 'theirs']) }), captionChangeResultSchema),
 
+  /** Ollama's vision models, for Auto-caption's model choice. */
+  listVisionModels: defineRequest('captions/models/list', z.object({}), visionModelListSchema),
+  /** Starts captioning with a vision model; answers at once with how many images it will caption (0: nothing to do). */
+  startAutoCaption: defineRequest(
+    'captions/autocaption/start',
+    z.object({ model: z.string().check(z.minLength(1), z.maxLength(200)), template: z.string().check(z.minLength(1), z.maxLength(maxCaptionLength)), scope: autoCaptionScopeSchema }),
+    z.object({ total: z.int() }),
+  ),
+
   // webview → host, no reply
+  /** Stops the Auto-caption run; the caption being written is dropped, those finished stay saved. */
+  cancelAutoCaption: defineCommand('captions/autocaption/cancel', z.object({})),
   /** The rows near the viewport, most wanted first; replaces the previous wish. */
   wantThumbs: defineCommand('captions/thumbs/want', z.object({ ids: z.array(idSchema).check(z.maxLength(500)) })),
 
@@ -96,5 +136,10 @@ export const captionsProtocol = {
   rowsChanged: defineNotification('captions/rows/changed', z.object({ rows: z.array(captionRowSchema), history: captionHistoryStateSchema })),
   /** Captions changed on disk while the editor held an unsaved text for them. */
   conflicts: defineNotification('captions/conflicts/found', z.object({ conflicts: z.array(captionConflictSchema) })),
+  /** Auto-caption: `done` of `total` images finished; `current` is the one being captioned, null between. */
+  autoCaptionProgress: defineNotification('captions/autocaption/progress', z.object({ done: z.int(), total: z.int(), current: z.nullable(z.string()) })),
+  /** Auto-caption: the model's answer so far for one image (finished captions come as `captions/rows/changed`). */
+  autoCaptionText: defineNotification('captions/autocaption/text', z.object({ id: z.string(), text: z.string() })),
+  autoCaptionFinished: defineNotification('captions/autocaption/finished', autoCaptionFinishedSchema),
 } as const;
 

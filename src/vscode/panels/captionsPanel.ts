@@ -2,6 +2,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CaptionRecord, CaptionSaveReport, CaptionStore } from '../../core/captions/captionStore';
+import { defaultCaptionTemplate } from '../../core/ollama/captionPrompt';
+import type { Settings } from '../../core/settings/settings';
 import type { ThumbnailCache, ThumbnailResult, ThumbnailSource } from '../../core/gallery/thumbnailCache';
 import { InvalidInputError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
@@ -9,16 +11,21 @@ import { applyCaptionEdits, type CaptionChange, type CaptionEdit, type CaptionSe
 import { CaptionHistory } from '../../shared/captions/captionHistory';
 import { countTags } from '../../shared/captions/tagFrequency';
 import { type CaptionChangeResult, type CaptionConflictInfo, type CaptionRow, type CaptionsBootstrap, captionsProtocol } from '../../shared/protocol/captions';
+import { AutoCaptionRunner } from './autoCaptionRunner';
 import { type Handler, onCommand, onRequest, PanelHost } from './panelHost';
 
 export interface CaptionsServices {
   readonly logger: Logger;
   readonly extensionUri: vscode.Uri;
+  /** Auto-caption asks Ollama at `ollama.url`, read at each use. */
+  readonly settings: () => Settings;
 }
 
 export interface CaptionsDataset {
   readonly id: string;
   readonly trigger: string | undefined;
+  /** The class word of the dataset's character (`woman`): Auto-caption's `{class}`. */
+  readonly class: string | undefined;
   /** The dataset folder, absolute. */
   readonly folder: string;
   /** The studio's root, absolute: thumbnails are keyed by studio-relative paths. */
@@ -43,6 +50,7 @@ export class CaptionsPanel extends PanelHost {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly pendingThumbs: Array<{ id: string; uri: string | null }> = [];
   private thumbTimer: NodeJS.Timeout | undefined;
+  private readonly autoCaption: AutoCaptionRunner;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -67,6 +75,22 @@ export class CaptionsPanel extends PanelHost {
     this.disposables.add(watcher.onDidDelete(changed));
     this.disposables.add(thumbs.onDidMake((result) => this.thumbMade(result)));
     this.disposables.add({ dispose: () => clearTimeout(this.thumbTimer) });
+    this.autoCaption = new AutoCaptionRunner({
+      logger: services.logger,
+      store,
+      dataset: { id: dataset.id, folder: dataset.folder, trigger: dataset.trigger ?? '', class: this.captionClass },
+      ollamaUrl: () => services.settings().ollama.url,
+      saveCaption: (id, before, after) => this.serial(() => this.saveAutoCaption(id, before, after)),
+      recordStep: (changes) =>
+        this.serial(async () => {
+          this.history.record(new Map(changes));
+          return this.historyState();
+        }),
+      progress: (done, total, current) => this.notify(captionsProtocol.autoCaptionProgress, { done, total, current }),
+      text: (id, text) => this.notify(captionsProtocol.autoCaptionText, { id, text }),
+      finished: (result) => this.notify(captionsProtocol.autoCaptionFinished, result),
+    });
+    this.disposables.add(this.autoCaption);
     this.render();
   }
 
@@ -78,6 +102,12 @@ export class CaptionsPanel extends PanelHost {
       onRequest(captionsProtocol.redo, () => this.serial(() => this.replay('redo'))),
       onRequest(captionsProtocol.resolve, ({ id, keep }) => this.serial(() => this.resolve(this.known(id), keep))),
       onCommand(captionsProtocol.wantThumbs, ({ ids }) => void this.wantThumbs(ids)),
+      onRequest(captionsProtocol.listVisionModels, () => this.autoCaption.listModels()),
+      onRequest(captionsProtocol.startAutoCaption, ({ model, template, scope }) => {
+        this.requireTrust();
+        return this.autoCaption.start(model, template, scope);
+      }),
+      onCommand(captionsProtocol.cancelAutoCaption, () => this.autoCaption.cancel()),
     ];
   }
 
@@ -91,7 +121,13 @@ export class CaptionsPanel extends PanelHost {
       conflicts: [...this.conflicts.values()],
       history: this.historyState(),
       readOnly: !vscode.workspace.isTrusted,
+      autoCaption: { template: defaultCaptionTemplate, class: this.captionClass },
     };
+  }
+
+  /** `{class}` of the caption prompt; a dataset without a character's class is captioned as a character. */
+  private get captionClass(): string {
+    return this.dataset.class?.trim() || 'character';
   }
 
   /** An id from the webview, checked against the store: the only captions it may name. */
@@ -143,6 +179,23 @@ export class CaptionsPanel extends PanelHost {
       error: null,
       history: this.historyState(),
     };
+  }
+
+  /**
+   * Saves a caption Auto-caption finished, unless the caption changed since the run read it (an
+   * edit meanwhile is the user's and wins). Not a history step of its own: the run records one.
+   */
+  private async saveAutoCaption(id: string, before: string, after: string): Promise<string | undefined> {
+    const record = this.store.get(id);
+    if (!record) return `${id} is no longer an image of this dataset.`;
+    if (record.text !== before || this.conflicts.has(id)) return `${id} was captioned meanwhile; that caption was kept.`;
+    const report = await this.store.save(new Map([[id, after]]));
+    const conflict = report.conflicts[0];
+    if (conflict) return `${id}.txt changed on disk meanwhile; it was left as it is.`;
+    const failure = report.failed[0];
+    if (failure) return failure.message;
+    this.notify(captionsProtocol.rowsChanged, { rows: this.rows([id]), history: this.historyState() });
+    return undefined;
   }
 
   /** A caption file changed on disk: take it in, or report a conflict with the text we could not save. */

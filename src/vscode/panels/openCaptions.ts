@@ -45,7 +45,9 @@ export async function openCaptions(services: CaptionsHostServices, argument: unk
   const concurrency = Math.max(1, Math.min(availableParallelism() - 1, 2));
   const thumbs = await ThumbnailCache.create({ folder: thumbnailsOf(index.root, services.storageUri), logger: services.logger, concurrency });
   const webviewPanel = vscode.window.createWebviewPanel(captionsViewType, `Captions: ${dataset.id}`, vscode.ViewColumn.Active, { enableScripts: true });
-  const panel = new CaptionsPanel(webviewPanel, services, { id: dataset.id, trigger: dataset.trigger, folder, root: index.root }, store, thumbs);
+  const character = dataset.characterId === undefined ? undefined : index.characters.get(dataset.characterId);
+  const captioned = { id: dataset.id, trigger: dataset.trigger, class: character?.class, folder, root: index.root };
+  const panel = new CaptionsPanel(webviewPanel, services, captioned, store, thumbs);
   open.set(dataset.id, panel);
   webviewPanel.onDidDispose(() => {
     thumbs.dispose();
