@@ -83,6 +83,8 @@ export const CommandId = {
   removeDatasetFlips: 'studionova.dataset.removeFlips',
   /** Generate a character's regularization set into the sibling dataset <id>-reg. */
   generateRegularizationSet: 'studionova.dataset.generateRegularization',
+  /** Let a local vision model turn a reference image into a prompt draft. */
+  describeImage: 'studionova.image.describe',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

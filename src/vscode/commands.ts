@@ -18,6 +18,7 @@ import { openGallery } from './panels/openGallery';
 import { openCaptions } from './panels/openCaptions';
 import { addDatasetFlips, checkDataset, generateRegularizationSet, importDatasetImages, newDataset, removeDatasetFlips } from './commands/datasetCommands';
 import type { DatasetReports } from './datasets/datasetReports';
+import { describeImageAsPrompt } from './commands/describeImage';
 import { runCommand } from './errors';
 import type { StudioSession } from './studioSession';
 import type { GenerationController } from './generation/generationController';
@@ -91,6 +92,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     [CommandId.addDatasetFlips]: (node: unknown) => addDatasetFlips(session, node),
     [CommandId.removeDatasetFlips]: (node: unknown) => removeDatasetFlips(session, node),
     [CommandId.generateRegularizationSet]: (node: unknown) => generateRegularizationSet(services, node),
+    [CommandId.describeImage]: (image: unknown) => describeImageAsPrompt(services, image),
   };
   for (const [id, handler] of Object.entries(handlers) as Array<[CommandId, (...args: unknown[]) => unknown]>) {
     context.subscriptions.push(vscode.commands.registerCommand(id, runCommand(logger, id, handler)));

@@ -13,6 +13,7 @@ export const actionLabels: Readonly<Record<GalleryAction, string>> = {
   unapprove: 'Withdraw approval',
   reveal: 'Reveal file',
   openImage: 'Open image',
+  describe: 'Describe as prompt',
   delete: 'Delete…',
 };
 

@@ -42,7 +42,7 @@ export async function describeImage(root: string, asset: Asset): Promise<ImageDe
   if (parameters.prompt) actions.push('copyPrompt');
   if (promptFile) actions.push('openPrompt');
   if (version) actions.push(asset.approved ? 'unapprove' : 'approve');
-  actions.push('openImage', 'reveal', 'delete');
+  actions.push('openImage', 'reveal', 'describe', 'delete');
   return {
     parameters,
     fields: parameterFields(parameters),

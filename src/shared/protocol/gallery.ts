@@ -80,6 +80,7 @@ export const galleryActionSchema = z.enum([
   'unapprove',
   'reveal',
   'openImage',
+  'describe',
   'delete',
 ]);
 export type GalleryAction = z.infer<typeof galleryActionSchema>;

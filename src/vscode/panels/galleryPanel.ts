@@ -9,6 +9,7 @@ import type { StudioIndex } from '../../core/studio/studioIndex';
 import { sidecarOf } from '../../core/studio/layout';
 import { CancelledError, InvalidInputError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
+import { CommandId } from '../../shared/ids';
 import {
   defaultGalleryUiState,
   type GalleryAction,
@@ -211,6 +212,10 @@ export class GalleryPanel extends PanelHost {
       case 'openImage':
         await vscode.commands.executeCommand('vscode.open', uri);
         return { message: null };
+      case 'describe':
+        // Followed in its own editor and progress notification.
+        void vscode.commands.executeCommand(CommandId.describeImage, uri);
+        return { message: `Describing ${name} with a vision model…` };
       case 'delete':
         return { message: await this.delete(root, asset) };
     }

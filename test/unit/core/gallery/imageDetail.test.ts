@@ -30,7 +30,7 @@ describe('describeImage', () => {
 
       const version = await describeImage(root, index.assets.get('output/ch-01/raw/ch01_p001_v1.png')!);
       assert.equal(version.origin, 'StudioNOVA generation log and workflow sidecar');
-      assert.deepEqual(version.actions, ['rerun', 'rerunNewSeed', 'copyPrompt', 'openPrompt', 'approve', 'openImage', 'reveal', 'delete']);
+      assert.deepEqual(version.actions, ['rerun', 'rerunNewSeed', 'copyPrompt', 'openPrompt', 'approve', 'openImage', 'reveal', 'describe', 'delete']);
       assert.equal(version.promptFile, 'chapters/ch-01/p001.page.md');
       assert.equal(version.panel, 2);
       assert.equal(version.fields.find((f) => f.key === 'seed')?.value, '1234');
@@ -38,12 +38,12 @@ describe('describeImage', () => {
       const foreign = await describeImage(root, index.assets.get('output/a1111.png')!);
       assert.equal(foreign.origin, 'Automatic1111 parameters in the PNG');
       assert.equal(foreign.parameters.prompt, 'a red fox');
-      assert.deepEqual(foreign.actions, ['copyPrompt', 'openImage', 'reveal', 'delete']);
+      assert.deepEqual(foreign.actions, ['copyPrompt', 'openImage', 'reveal', 'describe', 'delete']);
       assert.equal(foreign.fields.find((f) => f.key === 'steps')?.value, '28');
 
       const broken = await describeImage(root, index.assets.get('output/broken.png')!);
       assert.equal(broken.parameters.source, 'unknown');
-      assert.deepEqual(broken.actions, ['openImage', 'reveal', 'delete']);
+      assert.deepEqual(broken.actions, ['openImage', 'reveal', 'describe', 'delete']);
       assert.match(broken.fields.find((f) => f.key === 'unreadable')?.value ?? '', /not an image StudioNOVA can read/);
       await index.close();
     });
