@@ -19,9 +19,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Frame, Page } from 'playwright-core';
 import { writeSamplePng } from '../test/support/samplePng';
-import { launch, runCommand, screenshot, until } from '../test/e2e/harness';
+import { launch, screenshot } from '../test/e2e/harness';
 import { captionText, imageStem } from './support/captionDataset';
 import { codeServerUnavailable } from './support/codeServerAvailable';
+import { closePanel, fillPalette } from './support/webviewPanels';
 import { report, skip } from './support/measure';
 
 const name = 'captions_open_2000_ms';
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     const samples: number[] = [];
     const milestones: string[] = [];
     for (let run = 1; run <= reopenRuns; run++) {
-      await closeEditor(page, opened.frame);
+      await closePanel(page, opened.frame, 'caption editor');
       opened = await openEditor(page, reopenTimeoutMs);
       samples.push(opened.ms);
       milestones.push(`${opened.pickedMs.toFixed(0)}/${opened.listMs.toFixed(0)}/${opened.rowsMs.toFixed(0)}/${opened.ms.toFixed(0)}`);
@@ -133,24 +134,6 @@ async function openEditor(page: Page, timeoutMs: number): Promise<Opened> {
   return { ...(await firstScreenReady(page, started, timeoutMs)), pickedMs };
 }
 
-/** Types the command's title into the palette and waits until its row is the focused one; retries until the studio is ready. */
-async function fillPalette(page: Page, title: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const label = page.locator('.label-name', { hasText: new RegExp(`^${title}$`) });
-  const focusedRow = page.locator('.quick-input-list .monaco-list-row.focused').filter({ has: label });
-  for (;;) {
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input.input').fill(`>${title}`);
-    try {
-      await focusedRow.waitFor({ timeout: 2_000 });
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await page.keyboard.press('Escape');
-      await sleep(1_000);
-    }
-  }
-}
 
 /** The command's quick pick (title "Open Caption Editor"): narrows it to the dataset and presses Enter on it. */
 async function pickDataset(page: Page, id: string): Promise<void> {
@@ -192,14 +175,6 @@ async function firstScreenReady(page: Page, started: number, timeoutMs: number):
   }
 }
 
-/** Closes the editor (the active editor) and waits until its webview is gone. */
-async function closeEditor(page: Page, frame: Frame): Promise<void> {
-  await sleep(500);
-  await runCommand(page, 'View: Close Editor');
-  await until('the caption editor closed', 10_000, () => frame.isDetached());
-  // Let the workbench and the extension host finish disposing before the next opening is timed.
-  await sleep(1_000);
-}
 
 // ── inside the webview (these functions run in the page, so they name no imports) ──
 

@@ -25,8 +25,9 @@ import type { CDPSession, Frame, Page } from 'playwright-core';
 import { chapterId, manifestFile, thumbnailFolder } from '../src/core/studio/layout';
 import { manifestEntry } from '../test/support/manifestEntry';
 import { writeSamplePng } from '../test/support/samplePng';
-import { launch, runCommand, screenshot, until } from '../test/e2e/harness';
+import { launch, screenshot, until } from '../test/e2e/harness';
 import { codeServerUnavailable } from './support/codeServerAvailable';
+import { closePanel, fillPalette } from './support/webviewPanels';
 import { report, skip } from './support/measure';
 
 const firstScreenName = 'gallery_first_screen_ms';
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
     const firstScreen: number[] = [];
     const milestones: string[] = [];
     for (let run = 1; run <= reopenRuns; run++) {
-      await closeGallery(page, opened.frame);
+      await closePanel(page, opened.frame, 'gallery');
       opened = await openGallery(page, reopenTimeoutMs);
       firstScreen.push(opened.ms);
       milestones.push(`${opened.gridMs.toFixed(0)}/${opened.cellsMs.toFixed(0)}/${opened.ms.toFixed(0)}`);
@@ -160,28 +161,6 @@ async function openGallery(page: Page, timeoutMs: number): Promise<Opened> {
   return firstScreenPainted(page, started, timeoutMs);
 }
 
-/**
- * Types the command's title into the palette and waits until its row is the focused one, which Enter
- * runs. The palette offers our commands only once the studio is ready (their `when`), which takes a
- * while after the window opens on 10,000 images: until then, close the palette and try again.
- */
-async function fillPalette(page: Page, title: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const label = page.locator('.label-name', { hasText: new RegExp(`^${title}$`) });
-  const focusedRow = page.locator('.quick-input-list .monaco-list-row.focused').filter({ has: label });
-  for (;;) {
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input.input').fill(`>${title}`);
-    try {
-      await focusedRow.waitFor({ timeout: 2_000 });
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await page.keyboard.press('Escape');
-      await sleep(1_000);
-    }
-  }
-}
 
 /**
  * Polls every frame of the page (the gallery's is new on each opening) until one is the gallery's and
@@ -214,15 +193,6 @@ async function firstScreenPainted(page: Page, started: number, timeoutMs: number
   }
 }
 
-/** Closes the gallery (the active editor) and waits until its webview is gone. */
-async function closeGallery(page: Page, frame: Frame): Promise<void> {
-  // The webview saves its UI state 300 ms after a change: let that go out first, as a user would.
-  await sleep(500);
-  await runCommand(page, 'View: Close Editor');
-  await until('the gallery closed', 10_000, () => frame.isDetached());
-  // Let the workbench and the extension host finish disposing before the next opening is timed.
-  await sleep(1_000);
-}
 
 // ── scrolling ──────────────────────────────────────────────────────────────
 

@@ -7,24 +7,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { startFakeOllama } from '../support/fakeOllama';
-import { e2eTimeout as timeout, inSession, openContainer, screenshot, treeItem, until, webviewPanel } from './harness';
+import { captionRow, openCaptionEditor } from './captionEditor';
+import { e2eTimeout as timeout, inSession, openContainer, screenshot, until, webviewPanel } from './harness';
 
 const trigger = 'spyke_plasma_v1';
 
-async function openCaptionEditor(page: Page): Promise<void> {
-  await openContainer(page, 'StudioNOVA');
-  const row = treeItem(page, 'Studio', 'spyke');
-  await row.waitFor({ timeout: 30_000 });
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view').getByRole('menuitem', { name: 'Open Caption Editor' });
-  await item.hover();
-  // The menu ignores a click right after it opened; the item is chosen with the keyboard.
-  await item.press('Enter');
-}
 
-const captionRow = (editor: FrameLocator, name: string): Locator => editor.locator(`[role=row][aria-label="${name}"]`);
 
 test('Auto-caption captions the image without a caption with a local vision model', { timeout }, async () => {
   // Slow tokens, so the caption is seen while it is written.

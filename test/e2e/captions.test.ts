@@ -7,23 +7,13 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { e2eTimeout as timeout, inSession, openContainer, screenshot, treeItem, until, webviewPanel } from './harness';
+import type { FrameLocator } from 'playwright-core';
+import { captionRow, openCaptionEditor } from './captionEditor';
+import { e2eTimeout as timeout, inSession, screenshot, until, webviewPanel } from './harness';
 
 const trigger = 'spyke_plasma_v1';
 
-async function openFromContextMenu(page: Page): Promise<void> {
-  await openContainer(page, 'StudioNOVA');
-  const row = treeItem(page, 'Studio', 'spyke');
-  await row.waitFor({ timeout: 30_000 });
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view').getByRole('menuitem', { name: 'Open Caption Editor' });
-  await item.hover();
-  // The menu ignores a click right after it opened; the item is chosen with the keyboard.
-  await item.press('Enter');
-}
 
-const captionRow = (editor: FrameLocator, name: string): Locator => editor.locator(`[role=row][aria-label="${name}"]`);
 
 async function thumbnailShown(editor: FrameLocator, name: string): Promise<void> {
   const image = captionRow(editor, name).locator('img.thumb');
@@ -44,7 +34,7 @@ test('the caption editor edits tags, prepends the trigger, undoes, and follows c
     const original = { spyke_001: await read('spyke_001'), spyke_002: await read('spyke_002') };
     assert.equal(existsSync(caption('spyke_003')), false, 'the sample has one uncaptioned image');
 
-    await openFromContextMenu(page);
+    await openCaptionEditor(page);
     await page.locator('.tabs-container .tab', { hasText: 'Captions: spyke' }).waitFor({ timeout: 30_000 });
     const editor = webviewPanel(page);
     await editor.locator('#captions-count').getByText('3 images · 2 captioned').waitFor({ timeout: 30_000 });

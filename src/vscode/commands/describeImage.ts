@@ -29,14 +29,21 @@ export async function describeImageAsPrompt(services: DescribeServices, target: 
   const editor = await vscode.window.showTextDocument(document, { preview: false });
   let written = '';
   let shown = '';
-  const show = async (text: string): Promise<void> => {
-    const end = document.positionAt(document.getText().length);
-    const start = document.positionAt(header.length);
-    await editor.edit((edit) => edit.replace(new vscode.Range(start, end), text), { undoStopBefore: false, undoStopAfter: false });
-    shown = text;
+  // One edit at a time: an edit made while another is in flight is refused by the editor.
+  let drawing: Promise<void> = Promise.resolve();
+  const show = (text: string): Promise<void> => {
+    drawing = drawing.then(async () => {
+      const start = document.positionAt(header.length);
+      const end = document.positionAt(document.getText().length);
+      if (await editor.edit((edit) => edit.replace(new vscode.Range(start, end), text), { undoStopBefore: false, undoStopAfter: false })) shown = text;
+    });
+    return drawing;
   };
+  let queued = false;
   const timer = setInterval(() => {
-    if (written !== shown) void show(written);
+    if (written === shown || queued) return;
+    queued = true;
+    void show(written).finally(() => (queued = false));
   }, redrawMs);
   try {
     const { text } = await vscode.window.withProgress(
