@@ -53,7 +53,8 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(session, engine, comfyLog, new ProblemsPublisher(session), controller, statusBar, files);
     registerPromptFeatures(context, { files, session, controller, logger });
 
-    const studioTree = new StudioTreeProvider(session, logger);
+    const datasetReports = new DatasetReports();
+    const studioTree = new StudioTreeProvider(session, logger, datasetReports);
     const studioView = vscode.window.createTreeView(ViewId.studio, { treeDataProvider: studioTree, showCollapseAll: true });
     studioTree.setVisible(studioView.visible);
     const queueTree = new QueueTreeProvider(controller, session);
@@ -98,9 +99,9 @@ export function activate(context: vscode.ExtensionContext): void {
       extensionUri: context.extensionUri,
       workspaceState: context.workspaceState,
       storageUri: context.storageUri ?? context.globalStorageUri,
-      datasetReports: new DatasetReports(),
+      datasetReports,
     };
-    context.subscriptions.push(services.datasetReports);
+    context.subscriptions.push(datasetReports);
     registerCommands(context, services);
     context.subscriptions.push(registerGallerySerializer(services));
 

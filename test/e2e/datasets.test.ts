@@ -31,6 +31,8 @@ test('Check Dataset reports in Problems and the editor; flipped copies come and 
     const problems = page.locator('.markers-panel');
     await problems.getByText(/spyke_003\.png has no caption/).waitFor();
     await problems.getByText(/15.20/).first().waitFor();
+    // And on the dataset in the tree.
+    await treeItem(page, 'Studio', 'spyke').filter({ hasText: '1 error, 1 warning' }).waitFor({ timeout: 15_000 });
     await screenshot(page, 'dataset-check');
 
     const dataset = path.join(folder, 'datasets', 'spyke');

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { datasetReportMarkdown } from '../../core/datasets/datasetReport';
 import type { DatasetCheck } from '../../core/datasets/validateDataset';
+import type { Problem } from '../../core/model/problem';
 import { Emitter } from '../../core/util/emitter';
 import { toDiagnostic } from '../problemsPublisher';
 
@@ -18,6 +19,15 @@ export class DatasetReports implements vscode.TextDocumentContentProvider, vscod
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(scheme, this);
   /** The files each dataset's last check put problems on, so the next check can clear them. */
   private readonly filesByDataset = new Map<string, vscode.Uri[]>();
+  private readonly findings = new Map<string, readonly Problem[]>();
+  private readonly checked = new Emitter<string>();
+  /** Fires with a dataset's id after it was checked. */
+  readonly onDidCheck = this.checked.event;
+
+  /** What the dataset's last check found; nothing before its first check. */
+  findingsOf(datasetId: string): readonly Problem[] {
+    return this.findings.get(datasetId) ?? [];
+  }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.reports.get(uri.path) ?? '';
@@ -31,6 +41,8 @@ export class DatasetReports implements vscode.TextDocumentContentProvider, vscod
     const files = [...byFile.keys()].map((file) => vscode.Uri.joinPath(root, file));
     for (const [file, diagnostics] of byFile) this.diagnostics.set(vscode.Uri.joinPath(root, file), diagnostics);
     this.filesByDataset.set(datasetId, files);
+    this.findings.set(datasetId, check.problems);
+    this.checked.fire(datasetId);
 
     const uri = vscode.Uri.from({ scheme, path: `/${datasetId}.md` });
     this.reports.set(uri.path, datasetReportMarkdown(datasetId, check));
@@ -44,5 +56,6 @@ export class DatasetReports implements vscode.TextDocumentContentProvider, vscod
     this.registration.dispose();
     this.diagnostics.dispose();
     this.changed.dispose();
+    this.checked.dispose();
   }
 }

@@ -7,6 +7,8 @@ import { CommandId } from '../../shared/ids';
 export interface TreeContext {
   readonly index: StudioIndex;
   readonly root: vscode.Uri;
+  /** What the last Check Dataset found in a dataset; nothing before it was checked. */
+  readonly datasetFindings: (datasetId: string) => readonly Problem[];
 }
 
 /** A node of the Studio tree: holds ids and plain values, never a database row or a promise. */

@@ -107,10 +107,13 @@ export class DatasetNode extends FileNode {
 
   getTreeItem(): vscode.TreeItem {
     const d = this.dataset;
-    const problems = this.context.index.problems.under(d.path);
+    const findings = this.context.datasetFindings(d.id);
+    const problems = [...this.context.index.problems.under(d.path), ...findings];
     const icon = d.kind === 'regularization' ? 'library' : 'file-media';
     const item = fileItem(`dataset:${d.id}`, d.id, this.file, 'dataset', problems, icon);
-    item.description = `${d.imageCount} images · ${d.captionedCount} captioned`;
+    const count = (severity: string): number => findings.filter((f) => f.severity === severity).length;
+    const verdict = [plural(count('error'), 'error'), plural(count('warning'), 'warning')].filter(Boolean).join(', ');
+    item.description = `${d.imageCount} images · ${d.captionedCount} captioned${verdict ? ` · ${verdict}` : ''}`;
     item.tooltip = tooltip(
       `${d.id} · ${d.kind} dataset`,
       [
@@ -221,3 +224,7 @@ export class MessageNode extends StudioNode {
   }
 }
 
+/** "2 errors", "1 warning", or nothing for none. */
+function plural(count: number, word: string): string {
+  return count === 0 ? '' : `${count} ${word}${count === 1 ? '' : 's'}`;
+}

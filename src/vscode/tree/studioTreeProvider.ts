@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../../core/util/disposable';
 import type { Logger } from '../../core/util/logger';
+import type { DatasetReports } from '../datasets/datasetReports';
 import type { StudioSession } from '../studioSession';
 import { SectionNode, type StudioNode, type TreeContext } from './studioNodes';
 
@@ -25,7 +26,9 @@ export class StudioTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
   constructor(
     private readonly session: StudioSession,
     private readonly logger: Logger,
+    private readonly datasetReports: DatasetReports,
   ) {
+    this.disposables.add(datasetReports.onDidCheck(() => this.redraw()));
     this.disposables.add(session.onDidChangeState(() => this.redraw()));
     this.disposables.add(session.onDidRefresh(() => this.redraw()));
   }
@@ -46,7 +49,7 @@ export class StudioTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     if (!root) return []; // The welcome view explains what to do.
     this.loadingRoot = true;
     try {
-      const context: TreeContext = { index: await this.session.index(), root };
+      const context: TreeContext = { index: await this.session.index(), root, datasetFindings: (id) => this.datasetReports.findingsOf(id) };
       return (['characters', 'datasets', 'loras', 'chapters'] as const).map((kind) => new SectionNode(context, kind));
     } catch (error) {
       this.logger.error(error instanceof Error ? error : String(error));
