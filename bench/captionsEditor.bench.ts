@@ -16,13 +16,13 @@
 // and only the first, uncached opening depends on their size (it decodes them to make thumbnails).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Frame, Page } from 'playwright-core';
 import { writeSamplePng } from '../test/support/samplePng';
 import { launch, screenshot } from '../test/e2e/harness';
 import { captionText, imageStem } from './support/captionDataset';
 import { codeServerUnavailable } from './support/codeServerAvailable';
-import { closePanel, fillPalette } from './support/webviewPanels';
+import type { PageGlobals, PageImage } from './support/pageTypes';
+import { closePanel, fillPalette, pollPanelFrame } from './support/webviewPanels';
 import { report, skip } from './support/measure';
 
 const name = 'captions_open_2000_ms';
@@ -145,63 +145,28 @@ async function pickDataset(page: Page, id: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/**
- * Polls every frame of the page (the editor's is new on each opening) until one holds the caption
- * list and shows its first screen ready. Once the editor's frame is known, only it is asked.
- */
+/** Waits until the caption list's first screen is ready, noting when the list and the rows with chips appeared. */
 async function firstScreenReady(page: Page, started: number, timeoutMs: number): Promise<Omit<Opened, 'pickedMs'>> {
-  let editor: Frame | undefined;
-  let last: ScreenState | null = null;
   let listMs = Number.NaN;
   let rowsMs = Number.NaN;
-  for (;;) {
-    if (editor?.isDetached()) editor = undefined;
-    const candidates = editor ? [editor] : page.frames().filter((frame) => frame !== page.mainFrame() && !frame.isDetached());
-    for (const frame of candidates) {
-      // A frame may be navigating or going away between listing and asking: that is "not yet".
-      const state = await frame.evaluate(screenState, datasetId).catch(() => null);
-      if (state === null) continue;
-      const now = performance.now() - started;
-      editor = frame;
-      last = state;
+  const { frame, ms } = await pollPanelFrame<ScreenState>(page, {
+    probe: (candidate) => candidate.evaluate(screenState, datasetId),
+    done: (state, now) => {
       if (Number.isNaN(listMs)) listMs = now;
       if (Number.isNaN(rowsMs) && state.visible > 0 && state.withChips === state.visible) rowsMs = now;
-      if (isReady(state)) return { ms: now, listMs, rowsMs, frame };
-    }
-    if (performance.now() - started > timeoutMs) {
-      throw new Error(`The caption editor's first screen was not ready in time: ${last ? `${last.withChips} of ${last.visible} rows in view with chips, ${last.painted} with a thumbnail` : 'no caption list found'}`);
-    }
-    await sleep(pollIntervalMs);
-  }
+      return isReady(state);
+    },
+    failure: (last) =>
+      `The caption editor's first screen was not ready in time: ${last ? `${last.withChips} of ${last.visible} rows in view with chips, ${last.painted} with a thumbnail` : 'no caption list found'}`,
+    started,
+    timeoutMs,
+    intervalMs: pollIntervalMs,
+  });
+  return { ms, listMs, rowsMs, frame };
 }
 
 
 // ── inside the webview (these functions run in the page, so they name no imports) ──
-
-interface PageImage {
-  readonly complete: boolean;
-  readonly naturalWidth: number;
-}
-
-interface PageRect {
-  readonly top: number;
-  readonly bottom: number;
-}
-
-interface PageElement {
-  getBoundingClientRect(): PageRect;
-  querySelector(selector: string): PageElement | null;
-  querySelectorAll(selector: string): ArrayLike<PageElement>;
-  readonly textContent: string | null;
-  readonly clientWidth: number;
-  readonly clientHeight: number;
-  readonly scrollHeight: number;
-  getAttribute(name: string): string | null;
-}
-
-interface PageGlobals {
-  readonly document: { querySelector(selector: string): PageElement | null };
-}
 
 interface ScreenState {
   /** Rows whose box meets the list's viewport. */
@@ -212,8 +177,8 @@ interface ScreenState {
   readonly painted: number;
 }
 
-function isReady(state: ScreenState | null): boolean {
-  return state !== null && state.visible > 0 && state.withChips === state.visible && state.painted === state.visible;
+function isReady(state: ScreenState): boolean {
+  return state.visible > 0 && state.withChips === state.visible && state.painted === state.visible;
 }
 
 /**

@@ -27,7 +27,8 @@ import { manifestEntry } from '../test/support/manifestEntry';
 import { writeSamplePng } from '../test/support/samplePng';
 import { launch, screenshot, until } from '../test/e2e/harness';
 import { codeServerUnavailable } from './support/codeServerAvailable';
-import { closePanel, fillPalette } from './support/webviewPanels';
+import type { PageGlobals, PageImage, PageNodeRoot } from './support/pageTypes';
+import { closePanel, fillPalette, pollPanelFrame } from './support/webviewPanels';
 import { report, skip } from './support/measure';
 
 const firstScreenName = 'gallery_first_screen_ms';
@@ -162,35 +163,23 @@ async function openGallery(page: Page, timeoutMs: number): Promise<Opened> {
 }
 
 
-/**
- * Polls every frame of the page (the gallery's is new on each opening) until one is the gallery's and
- * shows its first screen painted. Each poll is one evaluate per candidate frame; once the gallery's
- * frame is known, only it is asked.
- */
+/** Waits until every cell in the grid's first screen shows its thumbnail, noting when the grid and its cells appeared. */
 async function firstScreenPainted(page: Page, started: number, timeoutMs: number): Promise<Opened> {
-  let gallery: Frame | undefined;
-  let last: ScreenState | null = null;
   let gridMs = Number.NaN;
   let cellsMs = Number.NaN;
-  for (;;) {
-    if (gallery?.isDetached()) gallery = undefined;
-    const candidates = gallery ? [gallery] : page.frames().filter((frame) => frame !== page.mainFrame() && !frame.isDetached());
-    for (const frame of candidates) {
-      // A frame may be navigating or going away between listing and asking: that is "not yet".
-      const state = await frame.evaluate(screenState).catch(() => null);
-      if (state === null) continue;
-      const now = performance.now() - started;
-      gallery = frame;
-      last = state;
+  const { frame, ms } = await pollPanelFrame<ScreenState>(page, {
+    probe: (candidate) => candidate.evaluate(screenState),
+    done: (state, now) => {
       if (Number.isNaN(gridMs)) gridMs = now;
       if (Number.isNaN(cellsMs) && state.visible > 0) cellsMs = now;
-      if (isPainted(state)) return { ms: now, gridMs, cellsMs, frame };
-    }
-    if (performance.now() - started > timeoutMs) {
-      throw new Error(`The gallery's first screen was not painted in time: ${last ? `${last.painted} of ${last.visible} cells in view show a thumbnail` : 'no gallery grid found'}`);
-    }
-    await sleep(pollIntervalMs);
-  }
+      return isPainted(state);
+    },
+    failure: (last) => `The gallery's first screen was not painted in time: ${last ? `${last.painted} of ${last.visible} cells in view show a thumbnail` : 'no gallery grid found'}`,
+    started,
+    timeoutMs,
+    intervalMs: pollIntervalMs,
+  });
+  return { ms, gridMs, cellsMs, frame };
 }
 
 
@@ -299,39 +288,6 @@ function mb(bytes: number): number {
 // ── inside the webview ─────────────────────────────────────────────────────
 // These functions are sent to the webview's frame as source text: they may use only their arguments
 // and the page's globals, typed here by hand (the benchmarks are built without the DOM library).
-
-interface PageBox {
-  readonly top: number;
-  readonly bottom: number;
-}
-
-interface PageElement {
-  readonly shadowRoot: PageNodeRoot | null;
-  readonly scrollHeight: number;
-  readonly clientHeight: number;
-  readonly clientWidth: number;
-  readonly textContent: string | null;
-  scrollTop: number;
-  getBoundingClientRect(): PageBox;
-  getAttribute(name: string): string | null;
-  querySelector(selector: string): PageElement | null;
-  querySelectorAll(selector: string): ArrayLike<PageElement>;
-}
-
-interface PageImage extends PageElement {
-  readonly complete: boolean;
-  readonly naturalWidth: number;
-}
-
-interface PageNodeRoot {
-  querySelector(selector: string): PageElement | null;
-  querySelectorAll(selector: string): ArrayLike<PageElement>;
-}
-
-interface PageGlobals {
-  readonly document: PageNodeRoot & { getElementsByTagName(name: string): ArrayLike<PageElement> };
-  requestAnimationFrame(callback: () => void): number;
-}
 
 interface ScreenState {
   /** Cells that intersect the grid's viewport. */

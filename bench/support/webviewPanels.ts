@@ -34,3 +34,40 @@ export async function closePanel(page: Page, frame: Frame, what: string): Promis
   // Let the workbench and the extension host finish disposing before the next opening is timed.
   await sleep(1_000);
 }
+
+export interface FramePoll<S> {
+  /** Asks one frame for its state; null when the frame is not the panel's (another webview, one closing). */
+  probe(frame: Frame): Promise<S | null>;
+  /** Sees each state with the time since `started`; true when the wait is over. */
+  done(state: S, ms: number): boolean;
+  /** Why the wait failed, from the last state seen (null: the panel's frame was never found). */
+  failure(last: S | null): string;
+  readonly started: number;
+  readonly timeoutMs: number;
+  /** Adds up to this (plus one round trip) to each figure. */
+  readonly intervalMs: number;
+}
+
+/**
+ * Polls the page's frames until one is the panel's and says it is done. The panel's frame is new
+ * on each opening; once found, only it is asked. Returns that frame and the time it took.
+ */
+export async function pollPanelFrame<S>(page: Page, poll: FramePoll<S>): Promise<{ frame: Frame; ms: number }> {
+  let panel: Frame | undefined;
+  let last: S | null = null;
+  for (;;) {
+    if (panel?.isDetached()) panel = undefined;
+    const candidates = panel ? [panel] : page.frames().filter((frame) => frame !== page.mainFrame() && !frame.isDetached());
+    for (const frame of candidates) {
+      // A frame may be navigating or going away between listing and asking: that is "not yet".
+      const state = await poll.probe(frame).catch(() => null);
+      if (state === null) continue;
+      const ms = performance.now() - poll.started;
+      panel = frame;
+      last = state;
+      if (poll.done(state, ms)) return { frame, ms };
+    }
+    if (performance.now() - poll.started > poll.timeoutMs) throw new Error(poll.failure(last));
+    await sleep(poll.intervalMs);
+  }
+}

@@ -2,12 +2,12 @@
 // extension starts the real ComfyUI: `python3 main.py --listen 127.0.0.1 --port <N>
 // --base-directory <dir> …`. Node built-ins only.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ComfyClient } from '../../src/core/comfy/comfyClient';
 import { findFreePort } from '../../src/core/process/freePort';
+import { repositoryFile, stopChild } from './doubleProcess';
 
 /** Model files to create (empty) under <base>/models/<folder>; names may contain subfolders. */
 export interface FakeComfyModels {
@@ -55,16 +55,7 @@ const readinessLine = 'To see the GUI go to: ';
 
 /** test/fakes/comfyui/main.py, found from the working directory (npm scripts run from the repository root) or from this file. */
 export function fakeComfyMain(): string {
-  const relative = path.join('test', 'fakes', 'comfyui', 'main.py');
-  const starts = [process.cwd(), typeof __dirname === 'string' ? __dirname : process.cwd()];
-  for (const start of starts) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, relative);
-      if (existsSync(candidate)) return candidate;
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`cannot find ${relative} from ${starts.join(' or ')}`);
+  return repositoryFile(path.join('test', 'fakes', 'comfyui', 'main.py'));
 }
 
 
@@ -120,12 +111,7 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child, exited);
       await rm(baseDir, { recursive: true, force: true });
     },
   };

@@ -2,10 +2,10 @@
 // `ollama serve`: on its own port, ready once it prints Ollama's `Listening on …` line. Node
 // built-ins only.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { OllamaClient } from '../../src/core/ollama/ollamaClient';
 import { findFreePort } from '../../src/core/process/freePort';
+import { repositoryFile, stopChild } from './doubleProcess';
 
 export interface FakeOllamaOptions {
   /** The double's flags: `--delay-ms 20`, `--fault mid-stream-error@2`, `--model name=completion,vision`… */
@@ -34,16 +34,7 @@ export interface FakeOllama {
 
 /** test/fakes/ollama/serve.py, found from the working directory or from this file. */
 export function fakeOllamaServe(): string {
-  const relative = path.join('test', 'fakes', 'ollama', 'serve.py');
-  const starts = [process.cwd(), typeof __dirname === 'string' ? __dirname : process.cwd()];
-  for (const start of starts) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, relative);
-      if (existsSync(candidate)) return candidate;
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`cannot find ${relative} from ${starts.join(' or ')}`);
+  return repositoryFile(path.join('test', 'fakes', 'ollama', 'serve.py'));
 }
 
 export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
@@ -80,12 +71,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child, exited);
     },
   };
 

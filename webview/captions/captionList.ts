@@ -1,4 +1,5 @@
-import { LitElement, type TemplateResult, html } from 'lit';
+import { type TemplateResult, html } from 'lit';
+import { ModelView } from '../shared/modelView';
 import { repeat } from 'lit/directives/repeat.js';
 import { captionsProtocol } from '../../src/shared/protocol/captions';
 import { debounce } from '../shared/debounce';
@@ -19,14 +20,12 @@ const thumbWishMs = 80;
  * The virtualized list of rows: a scroller with a spacer as tall as every row, and only the rows
  * near the viewport rendered, absolutely positioned. Row gestures become model calls here.
  */
-export class CaptionList extends LitElement {
-  model!: CaptionsModel;
+export class CaptionList extends ModelView<CaptionsModel> {
 
   private scroller: HTMLElement | null = null;
   private height = 0;
   private scrollOffset = 0;
   private resizeObserver: ResizeObserver | null = null;
-  private unsubscribe: (() => void) | null = null;
   private editing: { id: string; index: number } | null = null;
   private dragging: { id: string; index: number } | null = null;
   private readonly drafts = new Map<string, string>();
@@ -35,18 +34,8 @@ export class CaptionList extends LitElement {
   private wished = '';
   private readonly wishThumbs = debounce(() => this.sendThumbWish(), thumbWishMs);
 
-  protected override createRenderRoot(): HTMLElement {
-    return this;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unsubscribe = this.model.subscribe(() => this.requestUpdate());
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
     this.resizeObserver?.disconnect();
     this.saveDraft.flush();
   }

@@ -1,4 +1,5 @@
-import { LitElement, type TemplateResult, html, nothing } from 'lit';
+import { type TemplateResult, html, nothing } from 'lit';
+import { ModelView } from '../shared/modelView';
 import type { CaptionEdit } from '../../src/shared/captions/captionEdits';
 import { renderAutoCaptionForm, renderAutoCaptionProgress } from './autoCaptionForm';
 import type { CaptionList } from './captionList';
@@ -11,23 +12,15 @@ import type { CaptionsModel } from './captionsModel';
  * The caption editor: a toolbar of batch edits over the selection (or every row), undo and redo,
  * the virtualized list, and a status line. Thin: it renders the model and forwards gestures.
  */
-export class CaptionsApp extends LitElement {
-  model!: CaptionsModel;
-  private unsubscribe: (() => void) | null = null;
-
-  protected override createRenderRoot(): HTMLElement {
-    return this;
-  }
+export class CaptionsApp extends ModelView<CaptionsModel> {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = this.model.subscribe(() => this.requestUpdate());
     document.addEventListener('keydown', this.onKeyDown);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
     document.removeEventListener('keydown', this.onKeyDown);
   }
 

@@ -1,5 +1,6 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import { LitElement, type TemplateResult, html, nothing } from 'lit';
+import { type TemplateResult, html, nothing } from 'lit';
+import { ModelView } from '../shared/modelView';
 import { debounce } from '../shared/debounce';
 import { renderCompareView } from './compareView';
 import { renderDetailView } from './detailView';
@@ -18,29 +19,21 @@ type Overlay = 'detail' | 'compare' | null;
  * The gallery panel: filter bar, grid, and the detail and compare views over it. Thin: it renders the
  * model and forwards the user's gestures; focus moves into a view when it opens and back to the grid after.
  */
-export class GalleryApp extends LitElement {
-  model!: GalleryModel;
+export class GalleryApp extends ModelView<GalleryModel> {
 
   /** What the search field shows; it reaches the filter after a pause. */
   private searchText = '';
   private lastFilterText: string | null = null;
-  private unsubscribe: (() => void) | null = null;
   private shownOverlay: Overlay = null;
   private readonly applySearch = debounce(() => this.model.setFilter(withTextField(this.model.filter, 'text', this.searchText)), searchDelayMs);
 
-  protected override createRenderRoot(): HTMLElement {
-    return this;
-  }
-
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = this.model.subscribe(() => this.requestUpdate());
     this.addEventListener('keydown', this.onKeyDown);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
     this.removeEventListener('keydown', this.onKeyDown);
   }
 

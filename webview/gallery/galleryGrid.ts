@@ -1,4 +1,5 @@
-import { LitElement, type TemplateResult, html } from 'lit';
+import { type TemplateResult, html } from 'lit';
+import { ModelView } from '../shared/modelView';
 import { classMap } from 'lit/directives/class-map.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -33,30 +34,17 @@ export const cellIdPrefix = 'gallery-cell-';
  * rendered, absolutely positioned. It is the focusable `role="grid"`; the selected cell is its
  * `aria-activedescendant`, so focus never moves onto cells that may be recycled while scrolling.
  */
-export class GalleryGrid extends LitElement {
-  model!: GalleryModel;
+export class GalleryGrid extends ModelView<GalleryModel> {
 
   private scroller: HTMLElement | null = null;
   private width = 0;
   private height = 0;
   private scrollOffset = 0;
   private resizeObserver: ResizeObserver | null = null;
-  private unsubscribe: (() => void) | null = null;
   private lastViewport = '';
-
-  // Light DOM: gallery.css styles the cells, and the body's theme classes reach them.
-  protected override createRenderRoot(): HTMLElement {
-    return this;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unsubscribe = this.model.subscribe(() => this.requestUpdate());
-  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
     this.resizeObserver?.disconnect();
   }
 

@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isImageFile } from '../studio/layout';
-import { mapLimited } from '../studio/scanner';
+import { mapLimited } from '../util/mapLimited';
 import { errorMessage } from '../util/errors';
 import { writeFileAtomic } from '../util/files';
 import { encodeCaption, hashCaptionBytes, readCaptionFile, type CaptionFileContent, type FileEnding } from './captionFile';

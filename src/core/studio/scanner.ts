@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { mapLimited } from '../util/mapLimited';
 import { classifyStudioPath, isIgnoredFolder, isImageFile, type StudioPathRole } from './layout';
 
 /** A file the studio tracks, with the fingerprint that tells whether it changed. */
@@ -12,8 +13,6 @@ export interface StudioFile {
   readonly mtimeMs: number;
 }
 
-/** Folders listed at once: enough to keep libuv's pool busy. */
-const concurrency = 16;
 /** Files stat-ed between two turns of the event loop. */
 const statSlice = 256;
 
@@ -84,18 +83,4 @@ async function listFolder(root: string, folder: string): Promise<{ folder: strin
   } catch {
     return { folder, entries: [] };
   }
-}
-
-/** Runs `work` over `items`, at most `concurrency` at a time, keeping the order of the results. */
-export async function mapLimited<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }

@@ -26,7 +26,8 @@ import type { Logger } from '../util/logger';
 import { deriveStudioModel, unrecordedImages } from './derive';
 import { type DocumentResult, isDocumentRole, parseDocument } from './documents';
 import { indexFile, indexFolder, studioFile } from './layout';
-import { mapLimited, scanGalleryRoots, scanStudio, type StudioFile } from './scanner';
+import { scanGalleryRoots, scanStudio, type StudioFile } from './scanner';
+import { mapLimited } from '../util/mapLimited';
 
 export interface StudioIndexOptions {
   readonly root: string;
