@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { startFakeOllama } from '../support/fakeOllama';
 import { captionRow, openCaptionEditor } from './captionEditor';
-import { e2eTimeout as timeout, inSession, openContainer, screenshot, until, webviewPanel } from './harness';
+import { contextMenu, e2eTimeout as timeout, inSession, openContainer, screenshot, until, webviewPanel } from './harness';
 
 const trigger = 'spyke_plasma_v1';
 
@@ -86,10 +86,7 @@ test('Describe Image as a Prompt streams a prompt draft for a reference image in
         });
       }
       const reference = explorer.getByRole('treeitem', { name: 'spyke_front.png' });
-      await reference.click({ button: 'right' });
-      const item = page.locator('.context-view').getByRole('menuitem', { name: 'Describe Image as a Prompt' });
-      await item.hover();
-      await item.press('Enter');
+      await contextMenu(page, reference, 'Describe Image as a Prompt');
       // Only vision models are offered; the first is taken.
       const picker = page.locator('.quick-input-widget', { hasText: 'Describe an Image as a Prompt' });
       await picker.locator('.monaco-list-row', { hasText: 'qwen2.5vl:7b' }).waitFor({ timeout: 30_000 });

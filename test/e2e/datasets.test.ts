@@ -6,16 +6,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { e2eTimeout as timeout, inSession, openContainer, runCommand, screenshot, treeItem, until } from './harness';
+import { contextMenu, e2eTimeout as timeout, inSession, openContainer, runCommand, screenshot, treeItem, until } from './harness';
 
 async function datasetAction(page: Page, action: string): Promise<void> {
   const row = treeItem(page, 'Studio', 'spyke').filter({ hasText: 'captioned' });
   await row.waitFor({ timeout: 30_000 });
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view').getByRole('menuitem', { name: action });
-  await item.hover();
-  // The menu ignores a click right after it opened; the item is chosen with the keyboard.
-  await item.press('Enter');
+  await contextMenu(page, row, action);
 }
 
 test('Check Dataset reports in Problems and the editor; flipped copies come and go', { timeout }, async () => {

@@ -13,7 +13,7 @@ import { manifestFile, ratingsFile, sidecarOf } from '../../src/core/studio/layo
 import { manifestEntry } from '../support/manifestEntry';
 import { writeSamplePng } from '../support/samplePng';
 import { managedComfy, withComfyBase } from './comfyDouble';
-import { e2eTimeout as timeout, inSession, openContainer, runCommand, screenshot, treeItem, until, webviewPanel } from './harness';
+import { contextMenu, e2eTimeout as timeout, inSession, openContainer, runCommand, screenshot, treeItem, until, webviewPanel } from './harness';
 
 /** Two images from other tools, their parameters only in their own PNG text chunks. */
 async function dropForeignImages(folder: string): Promise<void> {
@@ -171,10 +171,7 @@ test('the gallery in a dark theme: opened from a page, CSP, keyboard, rating, ap
       await openContainer(page, 'StudioNOVA');
       // From the tree: the page's images only.
       const pageRow = treeItem(page, 'Studio', 'Page 1');
-      await pageRow.click({ button: 'right' });
-      const openItem = page.locator('.context-view').getByRole('menuitem', { name: 'Open Gallery' });
-      await openItem.hover();
-      await openItem.press('Enter');
+      await contextMenu(page, pageRow, 'Open Gallery');
       const gallery = webviewPanel(page);
       await gallery.locator('#gallery-count').getByText('2 of 3 images').waitFor({ timeout: 30_000 });
       await thumbnailShown(gallery, 'ch01_p001_v2.png');

@@ -284,6 +284,28 @@ export function webviewPanel(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
 }
 
+/**
+ * Chooses `action` from the context menu of `row`. A file written a moment ago refreshes a tree,
+ * and a menu opened on the row being replaced closes at once: it is opened again on the new row.
+ */
+export async function contextMenu(page: Page, row: Locator, action: string): Promise<void> {
+  const item = page.locator('.context-view').getByRole('menuitem', { name: action });
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    try {
+      await item.waitFor({ timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await item.hover();
+  // The menu ignores a click that comes right after it opened (it guards against the mouse-up
+  // of the right click); the item is chosen with the keyboard instead.
+  await item.press('Enter');
+}
+
 /** Runs a command from the palette by its full title, e.g. `StudioNOVA: New Character`. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');

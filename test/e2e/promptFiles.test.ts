@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { managedComfy, withComfyBase } from './comfyDouble';
-import { e2eTimeout as timeout, inSession, openContainer, runCommand, screenshot, treeItem, until } from './harness';
+import { contextMenu, e2eTimeout as timeout, inSession, openContainer, runCommand, screenshot, treeItem, until } from './harness';
 
 const pagePath = path.join('chapters', 'ch-01', 'p001.page.md');
 
@@ -43,14 +43,6 @@ async function goToLine(page: Page, line: number, column = 1): Promise<void> {
 }
 
 const problems = (page: Page): Locator => page.locator('.markers-panel');
-
-async function contextMenu(page: Page, row: Locator, action: string): Promise<void> {
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view').getByRole('menuitem', { name: action });
-  await item.hover();
-  // The menu ignores a click right after it opened; the item is chosen with the keyboard.
-  await item.press('Enter');
-}
 
 test('a page file shows its lenses, checks as you type with quick fixes, completes and hovers', { timeout }, async () => {
   await inSession({ name: 'prompt-editing', studio: 'sample' }, async ({ page, folder }) => {

@@ -7,16 +7,10 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { e2eTimeout as timeout, inSession, openContainer, screenshot, treeItem, until } from './harness';
+import { contextMenu as chooseFromMenu, e2eTimeout as timeout, inSession, openContainer, screenshot, treeItem, until } from './harness';
 
-async function contextMenu(page: Page, label: string, action: string): Promise<void> {
-  await treeItem(page, 'Studio', label).click({ button: 'right' });
-  const item = page.locator('.context-view').getByRole('menuitem', { name: action });
-  await item.hover();
-  // The menu ignores a click that comes right after it opened (it guards against the mouse-up
-  // of the right click); the item is chosen with the keyboard instead.
-  await item.press('Enter');
-}
+const contextMenu = (page: Page, label: string, action: string): Promise<void> =>
+  chooseFromMenu(page, treeItem(page, 'Studio', label), action);
 
 const dialog = (page: Page) => page.locator('.monaco-dialog-box');
 
@@ -66,6 +60,7 @@ test('attaching training images asks for the responsible-use confirmation once p
     // Then the file picker opens; leaving it attaches nothing.
     await page.locator('.quick-input-widget').waitFor();
     await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 
     await contextMenu(page, 'Nova', 'Attach Training Images…');
     await page.locator('.quick-input-widget').waitFor();
