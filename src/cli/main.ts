@@ -6,6 +6,7 @@ import { datasetCommand } from './commands/datasetCommand';
 import { generateCommand } from './commands/generateCommand';
 import { indexCommand } from './commands/indexCommand';
 import { inspectCommand } from './commands/inspectCommand';
+import { trainingParseLog } from './commands/trainingCommand';
 import { workflowCommand } from './commands/workflowCommand';
 
 const usage = `Usage: studionova <command> [options]
@@ -28,13 +29,20 @@ Commands:
   inspect <image> [--studio <dir>]
                                  Print how an image was made (seed, prompt, sampler, LoRAs…) as JSON:
                                  from the studio's generation log, else ComfyUI or A1111 PNG metadata.
+  training parse-log <file> [--all]
+                                 Read a saved sd-scripts console transcript: one JSON line per progress
+                                 bar update (step, total, averageLoss, itPerSec, elapsedSec,
+                                 remainingSec), or with --all every recognised event with its kind.
+                                 A log without "model saved." that names an error ends with a
+                                 {"failure": {cause, message}} line and exits 1.
 
-Exit codes: 0 fine, 1 the studio, page or dataset has errors, a generation failed or an image
-            cannot be read, 2 the command could not run.
+Exit codes: 0 fine, 1 the studio, page or dataset has errors, a generation failed, an image
+            cannot be read or a training log ends in an error, 2 the command could not run.
 `;
 
 const options = {
   json: { type: 'boolean' },
+  all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   studio: { type: 'string' },
   prompt: { type: 'string' },
@@ -76,6 +84,9 @@ async function main(argv: string[]): Promise<number> {
       return workflowCommand(rest[0], rest[1]);
     case 'inspect':
       return inspectCommand(rest[0], values.studio);
+    case 'training':
+      if (rest[0] === 'parse-log' && rest[1]) return trainingParseLog(rest[1], values.all ?? false);
+      throw new UsageError('Usage: studionova training parse-log <file> [--all]');
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${usage}`);
   }
