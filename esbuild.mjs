@@ -19,6 +19,7 @@ const tests = process.argv.includes('--tests');
 const webviewEntries = {
   gallery: 'webview/gallery/main.ts',
   captions: 'webview/captions/main.ts',
+  training: 'webview/training/main.ts',
 };
 /** Minified size a webview bundle may reach before the production build fails. */
 const webviewBudgetBytes = 150 * 1024;
