@@ -21,6 +21,8 @@ import { PromptFiles } from './vscode/prompts/promptFiles';
 import { StudioSession } from './vscode/studioSession';
 import { EnginesTreeProvider } from './vscode/tree/enginesTreeProvider';
 import { StudioTreeProvider } from './vscode/tree/studioTreeProvider';
+import { registerTrainingSerializer } from './vscode/training/openTraining';
+import { TrainingController } from './vscode/training/trainingController';
 
 let session: StudioSession | undefined;
 let engine: ComfyEngine | undefined;
@@ -54,7 +56,8 @@ export function activate(context: vscode.ExtensionContext): void {
     registerPromptFeatures(context, { files, session, controller, logger });
 
     const datasetReports = new DatasetReports();
-    const studioTree = new StudioTreeProvider(session, logger, datasetReports);
+    const training = new TrainingController(session, () => settings, controller, logger);
+    const studioTree = new StudioTreeProvider(session, logger, datasetReports, training);
     const studioView = vscode.window.createTreeView(ViewId.studio, { treeDataProvider: studioTree, showCollapseAll: true });
     studioTree.setVisible(studioView.visible);
     const queueTree = new QueueTreeProvider(controller, session);
@@ -100,10 +103,11 @@ export function activate(context: vscode.ExtensionContext): void {
       workspaceState: context.workspaceState,
       storageUri: context.storageUri ?? context.globalStorageUri,
       datasetReports,
+      training,
     };
-    context.subscriptions.push(datasetReports);
+    context.subscriptions.push(datasetReports, training);
     registerCommands(context, services);
-    context.subscriptions.push(registerGallerySerializer(services));
+    context.subscriptions.push(registerGallerySerializer(services), registerTrainingSerializer(services));
 
     logSettings(logger, initial);
     if (!vscode.workspace.isTrusted) logger.info('Restricted mode: the folder is not trusted, so no engine process will be started.');

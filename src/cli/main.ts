@@ -6,6 +6,7 @@ import { datasetCommand } from './commands/datasetCommand';
 import { generateCommand } from './commands/generateCommand';
 import { indexCommand } from './commands/indexCommand';
 import { inspectCommand } from './commands/inspectCommand';
+import { trainCommand } from './commands/trainCommand';
 import { trainingParseLog } from './commands/trainingCommand';
 import { workflowCommand } from './commands/workflowCommand';
 
@@ -29,6 +30,12 @@ Commands:
   inspect <image> [--studio <dir>]
                                  Print how an image was made (seed, prompt, sampler, LoRAs…) as JSON:
                                  from the studio's generation log, else ComfyUI or A1111 PNG metadata.
+  train --dataset <studio>/datasets/<id> --base-model <file> --sd-scripts <folder>
+        [--preset sd15-8gb] [--steps n] [--launcher python|accelerate] [--python p] [--accelerate p]
+        [--profile apple-m1-16gb] [--output-name name]
+                                 Train a LoRA with sd-scripts, as Train LoRA does in the editor: the run
+                                 goes to the studio's training/<run>/; progress on stderr, the final
+                                 run record as JSON on stdout; exit 1 if it failed, 130 if cancelled.
   training parse-log <file> [--all]
                                  Read a saved sd-scripts console transcript: one JSON line per progress
                                  bar update (step, total, averageLoss, itPerSec, elapsedSec,
@@ -62,6 +69,14 @@ const options = {
   chapter: { type: 'string' },
   page: { type: 'string' },
   panel: { type: 'string' },
+  dataset: { type: 'string' },
+  preset: { type: 'string' },
+  'base-model': { type: 'string' },
+  'sd-scripts': { type: 'string' },
+  python: { type: 'string' },
+  accelerate: { type: 'string' },
+  launcher: { type: 'string' },
+  'output-name': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -84,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
       return workflowCommand(rest[0], rest[1]);
     case 'inspect':
       return inspectCommand(rest[0], values.studio);
+    case 'train':
+      return trainCommand(values);
     case 'training':
       if (rest[0] === 'parse-log' && rest[1]) return trainingParseLog(rest[1], values.all ?? false);
       throw new UsageError('Usage: studionova training parse-log <file> [--all]');

@@ -85,6 +85,14 @@ export const CommandId = {
   generateRegularizationSet: 'studionova.dataset.generateRegularization',
   /** Let a local vision model turn a reference image into a prompt draft. */
   describeImage: 'studionova.image.describe',
+  /** Open the training panel for a dataset or a character, with presets for the hardware profile. */
+  trainLora: 'studionova.training.train',
+  /** Open a training run's panel: live while it runs, read back from its folder after. */
+  openTrainingRun: 'studionova.training.open',
+  /** Cancel the running training, killing the trainer's whole process tree. */
+  cancelTraining: 'studionova.training.cancel',
+  /** Go on with a failed or cancelled run from its saved state. */
+  resumeTraining: 'studionova.training.resume',
 } as const;
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 

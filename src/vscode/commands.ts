@@ -20,6 +20,10 @@ import { addDatasetFlips, checkDataset, generateRegularizationSet, importDataset
 import type { DatasetReports } from './datasets/datasetReports';
 import { describeImageAsPrompt } from './commands/describeImage';
 import { runCommand } from './errors';
+import { openTrainingRun, trainLora } from './training/openTraining';
+import type { TrainingController } from './training/trainingController';
+import { TrainingRunNode } from './tree/loraNodes';
+import { InvalidInputError } from '../core/util/errors';
 import type { StudioSession } from './studioSession';
 import type { GenerationController } from './generation/generationController';
 import type { ComfyEngine } from '../core/comfy/comfyEngine';
@@ -42,6 +46,7 @@ export interface CommandServices {
   /** The extension's storage for this workspace (thumbnails of an untrusted folder). */
   readonly storageUri: vscode.Uri;
   readonly datasetReports: DatasetReports;
+  readonly training: TrainingController;
 }
 
 /** The one place commands are registered. Every handler runs through `runCommand`. */
@@ -93,6 +98,14 @@ export function registerCommands(context: vscode.ExtensionContext, services: Com
     [CommandId.removeDatasetFlips]: (node: unknown) => removeDatasetFlips(session, node),
     [CommandId.generateRegularizationSet]: (node: unknown) => generateRegularizationSet(services, node),
     [CommandId.describeImage]: (image: unknown) => describeImageAsPrompt(services, image),
+    [CommandId.trainLora]: (node: unknown) => trainLora(services, node),
+    [CommandId.openTrainingRun]: (run: unknown) => openTrainingRun(services, run),
+    [CommandId.cancelTraining]: (node: unknown) => services.training.cancel(node instanceof TrainingRunNode ? node.run.id : undefined),
+    [CommandId.resumeTraining]: async (node: unknown) => {
+      if (!(node instanceof TrainingRunNode)) throw new InvalidInputError('Choose a failed or cancelled run in the LoRAs section to resume it.');
+      const job = await services.training.resume(node.run.id);
+      await openTrainingRun(services, job.runId);
+    },
   };
   for (const [id, handler] of Object.entries(handlers) as Array<[CommandId, (...args: unknown[]) => unknown]>) {
     context.subscriptions.push(vscode.commands.registerCommand(id, runCommand(logger, id, handler)));

@@ -12,11 +12,18 @@ export interface SavedOutput {
   readonly version: number;
 }
 
-/** output/ch-01/raw/ch01_p001 for a page, output/spyke/raw/spyke for a free generation, datasets/spyke-reg/spyke-reg for a dataset. */
+/**
+ * output/ch-01/raw/ch01_p001 for a page, output/spyke/raw/spyke for a free generation,
+ * datasets/spyke-reg/spyke-reg for a dataset, training/<run>/trials/<checkpoint>/p1 for a checkpoint test.
+ */
 export function outputStem(target: OutputTarget): { folder: string; stem: string } {
   if (target.kind === 'page') {
     const chapter = String(target.chapter).padStart(2, '0');
     return { folder: `output/${chapterId(target.chapter)}/raw`, stem: `ch${chapter}_p${String(target.page).padStart(3, '0')}` };
+  }
+  if (target.kind === 'trial') {
+    const safe = (name: string): string => name.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^\.+/, '') || 'run';
+    return { folder: `training/${safe(target.runId)}/trials/${safe(target.checkpoint)}`, stem: `p${target.prompt + 1}` };
   }
   const subject = (target.kind === 'free' ? target.subject : target.datasetId).replace(/[^a-zA-Z0-9_-]+/g, '-') || 'image';
   return target.kind === 'free' ? { folder: `output/${subject}/raw`, stem: subject } : { folder: datasetFolder(subject), stem: subject };

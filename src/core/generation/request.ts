@@ -8,7 +8,9 @@ export type OutputTarget =
   | { readonly kind: 'page'; readonly chapter: number; readonly page: number; readonly panel?: number | undefined }
   | { readonly kind: 'free'; readonly subject: string }
   /** Training images straight into a dataset folder (a regularization set). */
-  | { readonly kind: 'dataset'; readonly datasetId: string };
+  | { readonly kind: 'dataset'; readonly datasetId: string }
+  /** A test image of a training checkpoint: one prompt of the run's checkpoint comparison. */
+  | { readonly kind: 'trial'; readonly runId: string; readonly checkpoint: string; readonly prompt: number };
 
 /** Everything one generation needs, already resolved from studio defaults, character and user input. */
 export interface GenerationRequest extends Pick<StudioDefaults, 'width' | 'height' | 'steps' | 'cfg' | 'sampler' | 'scheduler'> {

@@ -164,7 +164,12 @@ function manifestExtras(entry: ManifestEntry): ExtraField[] {
         ]
       : target.kind === 'free'
         ? [['subject', 'Subject', target.subject]]
-        : [['dataset', 'Dataset', target.datasetId]];
+        : target.kind === 'trial'
+          ? [
+              ['trainingRun', 'Training run', target.runId],
+              ['checkpoint', 'Checkpoint', target.checkpoint],
+            ]
+          : [['dataset', 'Dataset', target.datasetId]];
   const fields: Field[] = [
     ['character', 'Character', entry.character],
     ...where,

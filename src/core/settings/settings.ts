@@ -22,7 +22,12 @@ export interface Settings {
     readonly accelerate: string;
   };
   readonly ollama: { readonly url: string };
-  readonly hardware: { readonly profile: HardwareProfileId; readonly limits: HardwareLimits };
+  readonly hardware: {
+    readonly profile: HardwareProfileId;
+    readonly limits: HardwareLimits;
+    /** On an exclusive GPU, a generation asked for during a training is refused or waits for it. */
+    readonly generationDuringTraining: 'refuse' | 'hold';
+  };
 }
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' });
@@ -48,6 +53,7 @@ export const rawSettingsSchema = z.object({
   'ollama.url': z._default(url, 'http://127.0.0.1:11434'),
   'hardware.profile': z._default(z.enum(['apple-m1-16gb', 'nvidia-12gb', 'nvidia-24gb', 'custom']), 'apple-m1-16gb'),
   'hardware.custom': z._default(limitsSchema, hardwarePresets['apple-m1-16gb'].limits),
+  'hardware.generationDuringTraining': z._default(z.enum(['refuse', 'hold']), 'refuse'),
 });
 
 export type RawSettings = z.input<typeof rawSettingsSchema>;
@@ -78,7 +84,11 @@ export function parseSettings(raw: Record<string, unknown>): SettingsResult {
       comfyui: { mode: v['comfyui.mode'], url: v['comfyui.url'], folder: v['comfyui.folder'], python: v['comfyui.python'], extraArgs: v['comfyui.extraArgs'], autoStart: v['comfyui.autoStart'] },
       sdScripts: { folder: v['sdScripts.folder'], launcher: v['sdScripts.launcher'], python: v['sdScripts.python'], accelerate: v['sdScripts.accelerate'] },
       ollama: { url: v['ollama.url'] },
-      hardware: { profile, limits: profile === 'custom' ? v['hardware.custom'] : hardwarePresets[profile].limits },
+      hardware: {
+        profile,
+        limits: profile === 'custom' ? v['hardware.custom'] : hardwarePresets[profile].limits,
+        generationDuringTraining: v['hardware.generationDuringTraining'],
+      },
     },
   };
 }

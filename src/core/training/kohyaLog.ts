@@ -260,7 +260,13 @@ export function splitTrainerText(text: string, stream: Stream = 'stderr'): Train
 export function causeOf(message: string): FailureCause | null {
   if (/out of memory/i.test(message)) return 'out-of-memory';
   if (message.includes('No data found')) return 'no-images';
-  if (message.includes('model is not found as a file or in Hugging Face') || message.includes('HFValidationError') || message.includes('Repo id must be')) {
+  if (
+    message.includes('model is not found as a file or in Hugging Face') ||
+    message.includes('HFValidationError') ||
+    message.includes('Repo id must be') ||
+    // diffusers refuses an absolute path that is not a file before sd-scripts can say so itself.
+    message.includes('is neither a valid local path nor a valid repo id')
+  ) {
     return 'missing-base-model';
   }
   if (

@@ -11,6 +11,9 @@ import type { Logger } from '../../core/util/logger';
 import { CommandId } from '../../shared/ids';
 import type { StudioSession } from '../studioSession';
 
+/** Resolves when a generation may start; rejects to refuse it. `report` says why it waits. */
+export type Admission = (signal: AbortSignal, report: (message: string) => void) => Promise<void>;
+
 /** Live previews are written at most this often per job. */
 const previewIntervalMs = 400;
 
@@ -31,6 +34,8 @@ export class GenerationController implements vscode.Disposable {
   private readonly previews = new Map<string, { uri: vscode.Uri; at: number; image: Uint8Array }>();
   /** What belongs to the current studio's queue; replaced when the studio changes. */
   private queueDisposables = new DisposableStore();
+  /** Decides whether a generation may use the GPU now (a training may hold it); may wait. */
+  private admit: Admission = async () => {};
 
   constructor(
     private readonly session: StudioSession,
@@ -47,6 +52,11 @@ export class GenerationController implements vscode.Disposable {
         if (state.kind === 'ready' && this.queuePromise) (await this.queuePromise).setClient(new ComfyClient(state.url));
       }),
     );
+  }
+
+  /** Set once the trainer exists: from then on every generation asks it first. */
+  setAdmission(admit: Admission): void {
+    this.admit = admit;
   }
 
   get jobs(): readonly GenerationJob[] {
@@ -124,9 +134,10 @@ export class GenerationController implements vscode.Disposable {
    */
   async run(title: string, enqueue: (queue: GenerationQueue, signal: AbortSignal) => Promise<GenerationJob[]>): Promise<GenerationJob[]> {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      progress.report({ message: 'checking the workflow with ComfyUI…' });
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
+      await this.admit(abort.signal, (message) => progress.report({ message }));
+      progress.report({ message: 'checking the workflow with ComfyUI…' });
       const queue = await this.queue();
       const jobs = await enqueue(queue, abort.signal);
       this.changed.fire(undefined);

@@ -50,7 +50,7 @@ export class QueueTreeProvider implements vscode.TreeDataProvider<GenerationJob>
 
   getTreeItem(job: GenerationJob): vscode.TreeItem {
     const target = job.request.target;
-    const subject = job.request.characterId ?? (target.kind === 'page' ? `ch${target.chapter} p${target.page}` : target.kind === 'dataset' ? target.datasetId : 'image');
+    const subject = job.request.characterId ?? (target.kind === 'page' ? `ch${target.chapter} p${target.page}` : target.kind === 'dataset' ? target.datasetId : target.kind === 'trial' ? `${target.runId} test` : 'image');
     const item = new vscode.TreeItem(`${subject} · seed ${job.seed}`);
     item.id = `job:${job.id}`;
     const [icon, color] = icons[job.status];

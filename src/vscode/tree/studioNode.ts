@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { type Problem, worstSeverity } from '../../core/model/problem';
 import type { StudioIndex } from '../../core/studio/studioIndex';
 import { CommandId } from '../../shared/ids';
+import type { TrainingTreeData } from './loraNodes';
 
 /** What a node needs to draw itself and find its children. */
 export interface TreeContext {
@@ -9,6 +10,8 @@ export interface TreeContext {
   readonly root: vscode.Uri;
   /** What the last Check Dataset found in a dataset; nothing before it was checked. */
   readonly datasetFindings: (datasetId: string) => readonly Problem[];
+  /** Training runs and ComfyUI's LoRA files, read when the tree was drawn. */
+  readonly training: TrainingTreeData;
 }
 
 /** A node of the Studio tree: holds ids and plain values, never a database row or a promise. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Chapter, Character, Dataset, Lora } from '../../core/model/studio';
-import { chapterFolder, datasetFile, datasetFolder } from '../../core/studio/layout';
+import { chapterFolder, datasetFile, datasetFolder, loraName } from '../../core/studio/layout';
+import { ComfyLoraNode, TrainingRunNode } from './loraNodes';
 import { CommandId } from '../../shared/ids';
 import { PageNode } from './pageNodes';
 import { FileNode, fileItem, StudioNode, tooltip, type TreeContext } from './studioNode';
@@ -44,7 +45,7 @@ export class SectionNode extends StudioNode {
         case 'datasets':
           return index.datasets.list().map((d) => new DatasetNode(this.context, d));
         case 'loras':
-          return index.loras.list().map((l) => new LoraNode(this.context, l));
+          return loraChildrenOf(this.context);
         case 'chapters':
           return index.chapters.list().map((c) => new ChapterNode(this.context, c));
       }
@@ -53,6 +54,21 @@ export class SectionNode extends StudioNode {
     if (children.length === 0) return [empty.command ? new ActionNode(empty.label, empty.command) : new MessageNode(empty.label, this.kind)];
     return children;
   }
+}
+
+/**
+ * Training runs, newest first, then the LoRA files in ComfyUI's loras folder, then LoRAs that
+ * characters name but that are in neither place. Checkpoints inside run folders show under their run.
+ */
+function loraChildrenOf(context: TreeContext): StudioNode[] {
+  const { training, index, root } = context;
+  const inFolder = new Set(training.loras.map((l) => loraName(l.name)));
+  const declared = index.loras.list().filter((l) => l.source === 'declared' && !inFolder.has(loraName(l.name)));
+  return [
+    ...training.runs.map((run) => new TrainingRunNode(root, run, training.live.get(run.id))),
+    ...training.loras.map((lora) => new ComfyLoraNode(lora)),
+    ...declared.map((l) => new LoraNode(context, l)),
+  ];
 }
 
 export class CharacterNode extends FileNode {

@@ -3,7 +3,14 @@ import { DisposableStore } from '../../core/util/disposable';
 import type { Logger } from '../../core/util/logger';
 import type { DatasetReports } from '../datasets/datasetReports';
 import type { StudioSession } from '../studioSession';
+import type { TrainingTreeData } from './loraNodes';
 import { SectionNode, type StudioNode, type TreeContext } from './studioNodes';
+
+/** Where the LoRAs section's runs and ComfyUI files come from, and when they changed. */
+export interface TrainingTreeSource {
+  load(studioRoot: string): Promise<TrainingTreeData>;
+  readonly onDidChange: vscode.Event<void>;
+}
 
 /** Tree refreshes wait this long so a burst of index changes redraws once. */
 const redrawDelayMs = 20;
@@ -27,8 +34,10 @@ export class StudioTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     private readonly session: StudioSession,
     private readonly logger: Logger,
     private readonly datasetReports: DatasetReports,
+    private readonly training: TrainingTreeSource,
   ) {
     this.disposables.add(datasetReports.onDidCheck(() => this.redraw()));
+    this.disposables.add(training.onDidChange(() => this.redraw()));
     this.disposables.add(session.onDidChangeState(() => this.redraw()));
     this.disposables.add(session.onDidRefresh(() => this.redraw()));
   }
@@ -49,7 +58,8 @@ export class StudioTreeProvider implements vscode.TreeDataProvider<StudioNode>, 
     if (!root) return []; // The welcome view explains what to do.
     this.loadingRoot = true;
     try {
-      const context: TreeContext = { index: await this.session.index(), root, datasetFindings: (id) => this.datasetReports.findingsOf(id) };
+      const [index, training] = await Promise.all([this.session.index(), this.training.load(root.fsPath)]);
+      const context: TreeContext = { index, root, datasetFindings: (id) => this.datasetReports.findingsOf(id), training };
       return (['characters', 'datasets', 'loras', 'chapters'] as const).map((kind) => new SectionNode(context, kind));
     } catch (error) {
       this.logger.error(error instanceof Error ? error : String(error));

@@ -201,6 +201,7 @@ describe('failureOf', () => {
       [[['O', 'No data found. Please verify arguments (train_data_dir must be the parent of folders with images) / 画像がありません。\n']], 'no-images'],
       [[['E', rich('ERROR', 'No data found. Please verify arguments')]], 'no-images'],
       [[['E', "huggingface_hub.errors.HFValidationError: Repo id must be in the form 'repo_name' or 'namespace/repo_name': '/models/missing.safetensors'.\n"]], 'missing-base-model'],
+      [[['E', 'ValueError: The provided pretrained_model_name_or_path "/models/missing.safetensors" is neither a valid local path nor a valid repo id. Please check the parameter.\n']], 'missing-base-model'],
       [[['O', 'model is not found as a file or in Hugging Face, perhaps file name is wrong? / 指定したモデル名のファイル…: /m.safetensors\n'], ['E', 'OSError: /m.safetensors does not appear to have a file\n']], 'missing-base-model'],
       [[['E', rich('ERROR', 'Invalid user config / ユーザ設定の形式が正しくないようです', 'config_util.py:390')], ['E', "voluptuous.error.MultipleInvalid: extra keys not allowed @ data['datasets'][0]['bogus']\n"]], 'bad-config'],
       [[['E', 'ValueError: file not found / ファイルが見つかりません: /runs/sksdog/dataset.toml\n']], 'bad-config'],

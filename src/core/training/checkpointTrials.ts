@@ -1,0 +1,125 @@
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as z from 'zod/mini';
+import type { GenerationRequest } from '../generation/request';
+import { InvalidInputError } from '../util/errors';
+import { writeFileAtomic } from '../util/files';
+import type { CheckpointRecord, RunRecord, TrainingConfig } from './model';
+import type { RunPaths } from './runFolder';
+
+/** One test prompt of a checkpoint comparison: the same text and seed for every checkpoint. */
+export interface TrialPrompt {
+  readonly prompt: string;
+  readonly negative: string;
+  readonly seed: number;
+}
+
+const trialsSchema = z.object({
+  version: z.literal(1),
+  prompts: z.array(z.object({ prompt: z.string(), negative: z.string(), seed: z.int() })),
+  cells: z.array(
+    z.object({
+      /** Run-relative checkpoint file. */
+      checkpoint: z.string(),
+      promptIndex: z.int(),
+      /** Studio-relative image. */
+      image: z.string(),
+    }),
+  ),
+});
+export type TrialsRecord = z.infer<typeof trialsSchema>;
+
+/** The first seed when a sample prompt names none: fixed, so reruns of a comparison match. */
+const firstSeed = 1234;
+
+/**
+ * The comparison's prompts: the run's sample prompts (sd-scripts' `text --n negative --d seed`
+ * syntax), each with a fixed seed, so every checkpoint is judged on the same images.
+ */
+export function trialPrompts(config: TrainingConfig): TrialPrompt[] {
+  return config.samplePrompts
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line, i) => {
+      const [text = '', ...options] = line.split(' --');
+      const option = (key: string): string | undefined => options.find((o) => o.startsWith(`${key} `))?.slice(key.length + 1).trim();
+      const seed = Number(option('d'));
+      return { prompt: text.trim(), negative: option('n') ?? '', seed: Number.isInteger(seed) && seed >= 0 ? seed : firstSeed + i };
+    });
+}
+
+/** Where a checkpoint is put for ComfyUI to load it: a folder of its own inside `models/loras`. */
+export function trialLoraName(runId: string, checkpoint: CheckpointRecord): string {
+  return `studionova-trials/${runId}/${path.basename(checkpoint.file)}`;
+}
+
+/**
+ * Puts a checkpoint where ComfyUI's LoraLoader finds it (`models/loras/studionova-trials/<run>/…`).
+ * A copy, not a link: ComfyUI may run on another drive or in a container that sees only its own folders.
+ */
+export async function stageCheckpoint(paths: RunPaths, runId: string, checkpoint: CheckpointRecord, lorasFolder: string): Promise<string> {
+  const name = trialLoraName(runId, checkpoint);
+  const source = path.resolve(paths.root, checkpoint.file);
+  const target = path.join(lorasFolder, ...name.split('/'));
+  const [from, to] = await Promise.all([stat(source), stat(target).catch(() => undefined)]);
+  if (to?.size === from.size) return name;
+  await mkdir(path.dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
+    await copyFile(source, temp);
+    await rename(temp, target);
+  } finally {
+    await rm(temp, { force: true });
+  }
+  return name;
+}
+
+/** Every checkpoint × prompt, checkpoint by checkpoint in step order, each as its own request. */
+export function trialRequests(
+  record: RunRecord,
+  prompts: readonly TrialPrompt[],
+  base: Omit<GenerationRequest, 'prompt' | 'negative' | 'seeds' | 'target' | 'lora' | 'template'>,
+  loraOf: (checkpoint: CheckpointRecord) => string,
+): Array<{ readonly checkpoint: CheckpointRecord; readonly promptIndex: number; readonly request: GenerationRequest }> {
+  if (record.checkpoints.length === 0) throw new InvalidInputError(`${record.id} has saved no checkpoint yet: there is nothing to compare.`);
+  if (prompts.length === 0) throw new InvalidInputError(`${record.id} has no test prompts: add sample prompts to the run's settings.`);
+  return [...record.checkpoints]
+    .sort((a, b) => a.step - b.step || Number(a.final) - Number(b.final))
+    .flatMap((checkpoint) =>
+      prompts.map((p, promptIndex) => ({
+        checkpoint,
+        promptIndex,
+        request: {
+          ...base,
+          template: 'txt2img-lora',
+          prompt: p.prompt,
+          negative: p.negative,
+          lora: { name: loraOf(checkpoint), strength: 1 },
+          seeds: [p.seed],
+          target: { kind: 'trial', runId: record.id, checkpoint: path.basename(checkpoint.file).replace(/\.safetensors$/i, ''), prompt: promptIndex },
+        } satisfies GenerationRequest,
+      })),
+    );
+}
+
+export async function readTrials(paths: RunPaths): Promise<TrialsRecord | undefined> {
+  const text = await readFile(path.join(paths.trials, 'trials.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const parsed = trialsSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records one finished test image; the comparison grid is read back from this after a reload. */
+export async function recordTrialImage(paths: RunPaths, prompts: readonly TrialPrompt[], cell: TrialsRecord['cells'][number]): Promise<TrialsRecord> {
+  const previous = await readTrials(paths);
+  const samePrompts = previous && JSON.stringify(previous.prompts) === JSON.stringify(prompts);
+  const cells = (samePrompts ? previous.cells : []).filter((c) => !(c.checkpoint === cell.checkpoint && c.promptIndex === cell.promptIndex));
+  const record: TrialsRecord = { version: 1, prompts: [...prompts], cells: [...cells, cell] };
+  await mkdir(paths.trials, { recursive: true });
+  await writeFileAtomic(path.join(paths.trials, 'trials.json'), `${JSON.stringify(record, null, 2)}\n`);
+  return record;
+}
