@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Settings } from '../settings/settings';
 import { errorMessage } from '../util/errors';
 import type { LoraFacts } from './model';
 import { loraFacts, readSafetensorsHeader } from './safetensorsHeader';
@@ -65,7 +66,13 @@ export class LoraCatalog {
   }
 }
 
-/** ComfyUI's own loras folder under its install folder (`models/loras`); none when the folder is not set. */
-export function comfyLorasFolder(comfyFolder: string): string | undefined {
-  return comfyFolder ? path.join(comfyFolder, 'models', 'loras') : undefined;
+/**
+ * ComfyUI's `models/<kind>` folder: under `--base-directory` when its arguments name one (as
+ * ComfyUI itself resolves it), else under its install folder; none when neither is known.
+ */
+export function comfyModelsFolder(comfyui: Pick<Settings['comfyui'], 'folder' | 'extraArgs'>, kind: 'loras' | 'checkpoints'): string | undefined {
+  const at = comfyui.extraArgs.indexOf('--base-directory');
+  const inline = comfyui.extraArgs.find((arg) => arg.startsWith('--base-directory='))?.slice('--base-directory='.length);
+  const base = inline ?? (at >= 0 ? comfyui.extraArgs[at + 1] : undefined) ?? comfyui.folder;
+  return base ? path.join(path.resolve(comfyui.folder || '.', base), 'models', kind) : undefined;
 }

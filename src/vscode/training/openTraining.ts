@@ -8,7 +8,7 @@ import type { Settings } from '../../core/settings/settings';
 import { loraName } from '../../core/studio/layout';
 import type { StudioIndex } from '../../core/studio/studioIndex';
 import { recordTrialImage, stageCheckpoint, trialRequests, type TrialPrompt } from '../../core/training/checkpointTrials';
-import { comfyLorasFolder } from '../../core/training/loraCatalog';
+import { comfyModelsFolder } from '../../core/training/loraCatalog';
 import type { TrainingConfig } from '../../core/training/model';
 import { listRuns, readLogTail, readLoss, readRun, runPaths, settleStaleRun } from '../../core/training/runFolder';
 import { defaultTrainingConfig, presetsFor, validateTrainingConfig } from '../../core/training/trainingConfig';
@@ -223,7 +223,7 @@ async function runTrials(
 }
 
 function requireLorasFolder(settings: Settings): string {
-  const folder = comfyLorasFolder(settings.comfyui.folder);
+  const folder = comfyModelsFolder(settings.comfyui, 'loras');
   if (!folder) {
     throw new InvalidInputError("StudioNOVA needs to know where ComfyUI is installed to put checkpoints in its models/loras folder: set studionova.comfyui.folder (a machine setting).");
   }
@@ -240,13 +240,13 @@ function trainingForm(host: TrainingHostServices, index: StudioIndex, dataset: D
   const fits = presetsFor(hardware);
   const preset = fits.find((f) => f.fits)?.preset ?? fits[0]!.preset;
   const character = dataset.characterId ? index.characters.get(dataset.characterId) : undefined;
-  const comfyFolder = host.settings().comfyui.folder;
+  const checkpoints = comfyModelsFolder(host.settings().comfyui, 'checkpoints');
   const checkpoint = index.studioConfig?.defaults.checkpoint ?? 'v1-5-pruned-emaonly.safetensors';
   const config = defaultTrainingConfig({
     preset: preset.id,
     datasetId: dataset.id,
     outputName: loraName(character?.lora ?? dataset.trigger ?? dataset.id),
-    baseModel: comfyFolder ? path.join(comfyFolder, 'models', 'checkpoints', checkpoint) : '',
+    baseModel: checkpoints ? path.join(checkpoints, checkpoint) : '',
     repeats: dataset.repeats,
     ...(dataset.trigger ? { trigger: dataset.trigger } : {}),
     ...(character?.class ? { classPrompt: character.class } : {}),

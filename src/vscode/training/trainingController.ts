@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { hardwareProfile } from '../../core/settings/hardware';
 import type { Settings } from '../../core/settings/settings';
 import { admitGeneration } from '../../core/training/gpuGate';
-import { comfyLorasFolder, LoraCatalog } from '../../core/training/loraCatalog';
+import { comfyModelsFolder, LoraCatalog } from '../../core/training/loraCatalog';
 import type { RunRecord, TrainingProgress } from '../../core/training/model';
 import { listRuns, settleStaleRun } from '../../core/training/runFolder';
 import type { RunningTraining } from '../../core/training/runningTraining';
@@ -65,7 +65,7 @@ export class TrainingController implements TrainingTreeSource, vscode.Disposable
     const live = new Map<string, TrainingProgress>();
     const progress = active?.progress();
     if (active && progress) live.set(active.runId, progress);
-    const lorasFolder = comfyLorasFolder(this.settings().comfyui.folder);
+    const lorasFolder = comfyModelsFolder(this.settings().comfyui, 'loras');
     const loras = lorasFolder ? await this.catalog.list(lorasFolder).catch(() => []) : [];
     return { runs, live, lorasFolder, loras };
   }
@@ -106,6 +106,8 @@ export class TrainingController implements TrainingTreeSource, vscode.Disposable
     ];
     void job.finished.then(() => {
       for (const s of subscriptions) s.dispose();
+      clearTimeout(this.redrawTimer);
+      this.redrawTimer = undefined;
       this.item.hide();
       this.changed.fire();
     });
@@ -130,6 +132,7 @@ export class TrainingController implements TrainingTreeSource, vscode.Disposable
   }
 
   private render(record: RunRecord, progress: TrainingProgress | null): void {
+    if (this.runner.active?.runId !== record.id) return;
     const step = progress ? `${progress.step}/${progress.total}` : 'starting';
     const eta = progress?.etaSec ? ` · ${formatDuration(progress.etaSec * 1000)} left` : '';
     this.item.text = `$(flame) ${record.config.outputName} ${step}${eta}`;

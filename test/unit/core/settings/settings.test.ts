@@ -8,7 +8,11 @@ describe('parseSettings', () => {
   it('defaults to connected ComfyUI on loopback and the Apple M1 16 GB profile', () => {
     assert.equal(defaultSettings.comfyui.url, 'http://127.0.0.1:8188');
     assert.equal(defaultSettings.ollama.url, 'http://127.0.0.1:11434');
-    assert.deepEqual(defaultSettings.hardware, { profile: 'apple-m1-16gb', limits: { maxWidth: 512, maxHeight: 768, trainBatchSize: 1, exclusiveGpu: true } });
+    assert.deepEqual(defaultSettings.hardware, {
+      profile: 'apple-m1-16gb',
+      limits: { maxWidth: 512, maxHeight: 768, trainBatchSize: 1, exclusiveGpu: true },
+      generationDuringTraining: 'refuse',
+    });
   });
 
   it('has at least two presets larger than the M1 one', () => {
