@@ -1,10 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sidecarOf } from '../studio/layout';
 import { AlreadyExistsError, InvalidInputError } from '../util/errors';
-import { isErrnoException, pathExists, placeExclusive } from '../util/files';
+import { pathExists, placeExclusive, sameFileContent } from '../util/files';
 import { versionPaths } from './versionPaths';
 
 /**
@@ -68,7 +67,7 @@ async function editedFiles(root: string, approved: string): Promise<string[]> {
   ] as const) {
     if (!(await pathExists(path.join(root, copy)))) continue;
     present.push(copy);
-    same &&= await sameBytes(path.join(root, original), path.join(root, copy));
+    same &&= await sameFileContent(path.join(root, original), path.join(root, copy));
   }
   return same ? [] : present;
 }
@@ -102,29 +101,6 @@ async function copyExclusive(root: string, source: string, target: string): Prom
     }
   }
   // Placed meanwhile by another window approving the same version: fine if it is the same.
-  if (await sameBytes(from, to)) return false;
+  if (await sameFileContent(from, to)) return false;
   throw new AlreadyExistsError('A different file', target);
-}
-
-/** Sizes first, then a streamed hash: images are megabytes, and most that differ differ in size. */
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  const [sizeA, sizeB] = await Promise.all([sizeOf(a), sizeOf(b)]);
-  if (sizeA === undefined || sizeA !== sizeB) return false;
-  const [hashA, hashB] = await Promise.all([digest(a), digest(b)]);
-  return hashA === hashB;
-}
-
-async function sizeOf(file: string): Promise<number | undefined> {
-  try {
-    return (await stat(file)).size;
-  } catch (error) {
-    if (isErrnoException(error) && error.code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-async function digest(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

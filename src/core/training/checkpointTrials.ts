@@ -1,9 +1,9 @@
-import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import type { GenerationRequest } from '../generation/request';
 import { InvalidInputError } from '../util/errors';
-import { writeFileAtomic } from '../util/files';
+import { copyFileAtomic, writeFileAtomic } from '../util/files';
 import type { CheckpointRecord, RunRecord, TrainingConfig } from './model';
 import type { RunPaths } from './runFolder';
 
@@ -41,11 +41,17 @@ export function trialPrompts(config: TrainingConfig): TrialPrompt[] {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map((line, i) => {
-      const [text = '', ...options] = line.split(' --');
-      const option = (key: string): string | undefined => options.find((o) => o.startsWith(`${key} `))?.slice(key.length + 1).trim();
-      const seed = Number(option('d'));
-      return { prompt: text.trim(), negative: option('n') ?? '', seed: Number.isInteger(seed) && seed >= 0 ? seed : firstSeed + i };
+      const { prompt, negative, seed } = parseSamplePrompt(line);
+      return { prompt, negative, seed: seed ?? firstSeed + i };
     });
+}
+
+/** One line of sd-scripts' sample prompt syntax, `text --n negative --d seed` (other options ignored). */
+export function parseSamplePrompt(line: string): { prompt: string; negative: string; seed: number | undefined } {
+  const [text = '', ...options] = line.split(' --');
+  const option = (key: string): string | undefined => options.find((o) => o.startsWith(`${key} `))?.slice(key.length + 1).trim();
+  const seed = Number(option('d'));
+  return { prompt: text.trim(), negative: option('n') ?? '', seed: Number.isInteger(seed) && seed >= 0 ? seed : undefined };
 }
 
 /** Where a checkpoint is put for ComfyUI to load it: a folder of its own inside `models/loras`. */
@@ -63,14 +69,7 @@ export async function stageCheckpoint(paths: RunPaths, runId: string, checkpoint
   const target = path.join(lorasFolder, ...name.split('/'));
   const [from, to] = await Promise.all([stat(source), stat(target).catch(() => undefined)]);
   if (to?.size === from.size) return name;
-  await mkdir(path.dirname(target), { recursive: true });
-  const temp = `${target}.${process.pid}.tmp`;
-  try {
-    await copyFile(source, temp);
-    await rename(temp, target);
-  } finally {
-    await rm(temp, { force: true });
-  }
+  await copyFileAtomic(source, target);
   return name;
 }
 

@@ -1,10 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setFrontMatterField } from '../text/editFrontMatter';
 import { CancelledError, InvalidInputError } from '../util/errors';
-import { isInside, writeFileAtomic } from '../util/files';
+import { copyFileAtomic, isInside, sameFileContent, writeFileAtomic } from '../util/files';
 import type { RunRecord } from './model';
 import { readRun, runPaths, writeRun } from './runFolder';
 
@@ -40,16 +38,9 @@ export async function useCheckpoint(input: UseCheckpointInput): Promise<RunRecor
   if (!/^[A-Za-z0-9_.-]+$/.test(input.loraName)) throw new InvalidInputError(`"${input.loraName}" cannot be a LoRA file name: use letters, digits, "_", "-" and ".".`);
   const target = path.join(input.lorasFolder, `${input.loraName}.safetensors`);
   const existing = await stat(target).then((s) => s.size, () => undefined);
-  if (existing === undefined || !(await sameContent(source, target))) {
+  if (existing === undefined || !(await sameFileContent(source, target))) {
     if (existing !== undefined && !(await input.confirmReplace(target))) throw new CancelledError();
-    await mkdir(input.lorasFolder, { recursive: true });
-    const temp = path.join(input.lorasFolder, `.${input.loraName}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await copyFile(source, temp);
-      await rename(temp, target);
-    } finally {
-      await rm(temp, { force: true });
-    }
+    await copyFileAtomic(source, target);
   }
   if (input.characterFile) {
     const text = await readFile(input.characterFile, 'utf8');
@@ -59,21 +50,4 @@ export async function useCheckpoint(input: UseCheckpointInput): Promise<RunRecor
   const chosen: RunRecord = { ...record, chosen: { file: input.file, lora: input.loraName, at: new Date().toISOString() } };
   await writeRun(input.studioRoot, chosen);
   return chosen;
-}
-
-async function sameContent(a: string, b: string): Promise<boolean> {
-  const [sizeA, sizeB] = await Promise.all([stat(a).then((s) => s.size), stat(b).then((s) => s.size)]);
-  if (sizeA !== sizeB) return false;
-  const [hashA, hashB] = await Promise.all([sha256(a), sha256(b)]);
-  return hashA === hashB;
-}
-
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
 }

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AlreadyExistsError } from './errors';
@@ -34,6 +34,47 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Copies a file so that readers of `target` see the old file or the whole copy, never part of
+ * it: copied beside the target (same file system), then renamed over it.
+ */
+export async function copyFileAtomic(source: string, target: string): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await copyFile(source, temp);
+    await rename(temp, target);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/**
+ * Whether two files hold the same bytes: sizes first, then a streamed hash, since most files
+ * that differ differ in size. False when either is missing.
+ */
+export async function sameFileContent(a: string, b: string): Promise<boolean> {
+  const [sizeA, sizeB] = await Promise.all([sizeOf(a), sizeOf(b)]);
+  if (sizeA === undefined || sizeA !== sizeB) return false;
+  const [hashA, hashB] = await Promise.all([digest(a), digest(b)]);
+  return hashA === hashB;
+}
+
+async function sizeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).size;
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function digest(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**
