@@ -7,12 +7,13 @@ import type { Dataset } from '../../core/model/studio';
 import type { Settings } from '../../core/settings/settings';
 import { loraName } from '../../core/studio/layout';
 import type { StudioIndex } from '../../core/studio/studioIndex';
-import { recordTrialImage, stageCheckpoint, trialRequests, type TrialPrompt } from '../../core/training/checkpointTrials';
+import { parseSamplePrompt, recordTrialImage, stageCheckpoint, trialRequests, type TrialPrompt } from '../../core/training/checkpointTrials';
 import { comfyModelsFolder } from '../../core/training/loraCatalog';
 import type { TrainingConfig } from '../../core/training/model';
 import { listRuns, readLogTail, readLoss, readRun, runPaths, settleStaleRun } from '../../core/training/runFolder';
 import { defaultTrainingConfig, presetsFor, validateTrainingConfig } from '../../core/training/trainingConfig';
 import { useCheckpoint } from '../../core/training/useCheckpoint';
+import { DisposableStore } from '../../core/util/disposable';
 import { CancelledError, InvalidInputError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
 import type { FieldProblem } from '../../shared/protocol/training';
@@ -180,9 +181,8 @@ async function runTrials(
   const defaults = index.studioConfig?.defaults;
   const character = characterOf(index, record.config);
   const prompts: TrialPrompt[] = request.prompts.flatMap((line) => {
-    const [text = '', ...options] = line.split(' --');
-    const negative = options.find((o) => o.startsWith('n '))?.slice(2).trim() ?? '';
-    return request.seeds.map((seed) => ({ prompt: text.trim(), negative, seed }));
+    const { prompt, negative } = parseSamplePrompt(line);
+    return request.seeds.map((seed) => ({ prompt, negative, seed }));
   });
   const base = {
     width: record.config.resolution,
@@ -197,28 +197,35 @@ async function runTrials(
   };
   const planned = trialRequests(record, prompts, base, (c) => staged.get(c.file)!);
   const cellOf = new Map<GenerationJob, { checkpoint: string; promptIndex: number; seed: number }>();
-  await host.controller.run(`Comparing ${record.checkpoints.length} checkpoints of ${record.id}`, async (queue, progressSignal) => {
-    const jobs: GenerationJob[] = [];
-    const cancel = (): void => void Promise.all(jobs.map((job) => queue.cancel(job.id)));
-    signal.addEventListener('abort', cancel, { once: true });
-    queue.onDidChangeJob((job) => {
-      const cell = cellOf.get(job);
-      const output = job.outputs[0];
-      if (!cell || !finishedStatuses.has(job.status) || !output) return;
-      cellOf.delete(job);
-      const promptIndex = Math.floor(cell.promptIndex / request.seeds.length);
-      onImage({ checkpoint: cell.checkpoint, promptIndex, seed: cell.seed, file: path.join(studioRoot, output.image) });
-      remember(prompts, { checkpoint: cell.checkpoint, promptIndex: cell.promptIndex, image: output.image });
-    });
-    for (const plan of planned) {
-      if (signal.aborted || progressSignal.aborted) throw new CancelledError();
-      for (const job of await queue.generate(plan.request, progressSignal)) {
-        jobs.push(job);
-        cellOf.set(job, { checkpoint: plan.checkpoint.file, promptIndex: plan.promptIndex, seed: plan.request.seeds[0]! });
+  const subscriptions = new DisposableStore();
+  try {
+    await host.controller.run(`Comparing ${record.checkpoints.length} checkpoints of ${record.id}`, async (queue, progressSignal) => {
+      const jobs: GenerationJob[] = [];
+      const cancel = (): void => void Promise.all(jobs.map((job) => queue.cancel(job.id)));
+      signal.addEventListener('abort', cancel, { once: true });
+      subscriptions.add({ dispose: () => signal.removeEventListener('abort', cancel) });
+      subscriptions.add(queue.onDidChangeJob((job) => {
+        const cell = cellOf.get(job);
+        const output = job.outputs[0];
+        if (!cell || !finishedStatuses.has(job.status) || !output) return;
+        cellOf.delete(job);
+        const promptIndex = Math.floor(cell.promptIndex / request.seeds.length);
+        onImage({ checkpoint: cell.checkpoint, promptIndex, seed: cell.seed, file: path.join(studioRoot, output.image) });
+        remember(prompts, { checkpoint: cell.checkpoint, promptIndex: cell.promptIndex, image: output.image });
+      }));
+      for (const plan of planned) {
+        if (signal.aborted || progressSignal.aborted) throw new CancelledError();
+        for (const job of await queue.generate(plan.request, progressSignal)) {
+          jobs.push(job);
+          cellOf.set(job, { checkpoint: plan.checkpoint.file, promptIndex: plan.promptIndex, seed: plan.request.seeds[0]! });
+        }
       }
-    }
-    return jobs;
-  });
+      return jobs;
+    });
+  } finally {
+    // The queue outlives this comparison: its listeners must not.
+    subscriptions.dispose();
+  }
   if (signal.aborted) throw new CancelledError();
 }
 
