@@ -68,15 +68,7 @@ export class TrainingRunner implements DisposableLike {
     const { config, studioRoot } = start;
     const errors = validateTrainingConfig(config, start.hardware).filter((p) => p.severity === 'error');
     if (errors.length > 0) throw new InvalidInputError(`The training settings need fixing: ${errors.map((e) => `${e.field}: ${e.message}`).join(' ')}`);
-    // A missing folder setting is reported before anything is written.
-    launchCommand(start.sdScripts, [], { baseModelVersion: config.baseModelVersion });
-    await checkBaseModel(config.baseModel);
-    const dirs = await checkDatasets(studioRoot, config);
-    this.refuseIfBusy();
-    const { id, paths } = await createRunFolder(studioRoot, config, new Date());
-    const record = newRunRecord(id, config, new Date());
-    await writeInputs(paths, config, dirs);
-    return this.launch(studioRoot, paths, record, start.sdScripts, null);
+    return this.launchNewRun(studioRoot, config, start.sdScripts, null);
   }
 
   /**
@@ -94,15 +86,7 @@ export class TrainingRunner implements DisposableLike {
     if (!previous.resumeFrom) throw new InvalidInputError(`${runId} saved no training state before it stopped, so it cannot be resumed; start a new training instead.`);
     const state = path.resolve(runPaths(studioRoot, runId).root, previous.resumeFrom);
     if (!(await stat(state).then((s) => s.isDirectory(), () => false))) throw new InvalidInputError(`The saved state ${previous.resumeFrom} of ${runId} is gone; start a new training instead.`);
-    const config = previous.config;
-    launchCommand(sdScripts, [], { baseModelVersion: config.baseModelVersion });
-    await checkBaseModel(config.baseModel);
-    const dirs = await checkDatasets(studioRoot, config);
-    this.refuseIfBusy();
-    const { id, paths } = await createRunFolder(studioRoot, config, new Date());
-    const record: RunRecord = { ...newRunRecord(id, config, new Date()), resumes: runId };
-    await writeInputs(paths, config, dirs);
-    return this.launch(studioRoot, paths, record, sdScripts, state);
+    return this.launchNewRun(studioRoot, previous.config, sdScripts, { runId, state });
   }
 
   /** Cancels the running training, if any, and waits for it to end. */
@@ -110,6 +94,27 @@ export class TrainingRunner implements DisposableLike {
     await this.current?.cancel();
     this.started.dispose();
     this.ended.dispose();
+  }
+
+  /**
+   * Checks what can be checked before launching (the sd-scripts folder setting, the base model,
+   * the datasets' reports), then makes the run folder with its inputs and launches into it.
+   */
+  private async launchNewRun(
+    studioRoot: string,
+    config: TrainingConfig,
+    sdScripts: Settings['sdScripts'],
+    resuming: { readonly runId: string; readonly state: string } | null,
+  ): Promise<RunningTraining> {
+    // A missing folder setting is reported before anything is written.
+    launchCommand(sdScripts, [], { baseModelVersion: config.baseModelVersion });
+    await checkBaseModel(config.baseModel);
+    const dirs = await checkDatasets(studioRoot, config);
+    this.refuseIfBusy();
+    const { id, paths } = await createRunFolder(studioRoot, config, new Date());
+    const record: RunRecord = { ...newRunRecord(id, config, new Date()), resumes: resuming?.runId ?? null };
+    await writeInputs(paths, config, dirs);
+    return this.launch(studioRoot, paths, record, sdScripts, resuming?.state ?? null);
   }
 
   private launch(studioRoot: string, paths: RunPaths, record: RunRecord, sdScripts: Settings['sdScripts'], resumeFrom: string | null): RunningTraining {

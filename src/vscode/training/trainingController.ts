@@ -100,10 +100,7 @@ export class TrainingController implements TrainingTreeSource, vscode.Disposable
 
   private follow(job: RunningTraining): void {
     this.render(job.record(), job.progress());
-    const subscriptions = [
-      job.onDidChangeProgress((progress) => this.throttled(() => this.render(job.record(), progress))),
-      job.onDidChangeRecord(() => this.throttled(() => this.render(job.record(), job.progress()))),
-    ];
+    const subscriptions = [job.onDidChangeProgress(() => this.scheduleRender(job)), job.onDidChangeRecord(() => this.scheduleRender(job))];
     void job.finished.then(() => {
       for (const s of subscriptions) s.dispose();
       clearTimeout(this.redrawTimer);
@@ -114,21 +111,18 @@ export class TrainingController implements TrainingTreeSource, vscode.Disposable
     this.changed.fire();
   }
 
-  private throttled(action: () => void): void {
-    const wait = this.lastRedraw + redrawMs - Date.now();
-    if (wait <= 0) {
-      this.lastRedraw = Date.now();
-      action();
-      this.changed.fire();
-      return;
-    }
+  /** Redraws the status bar and the tree from the job's latest state, at most once a `redrawMs`. */
+  private scheduleRender(job: RunningTraining): void {
     if (this.redrawTimer) return;
-    this.redrawTimer = setTimeout(() => {
+    const redraw = (): void => {
       this.redrawTimer = undefined;
       this.lastRedraw = Date.now();
-      action();
+      this.render(job.record(), job.progress());
       this.changed.fire();
-    }, wait);
+    };
+    const wait = this.lastRedraw + redrawMs - Date.now();
+    if (wait <= 0) redraw();
+    else this.redrawTimer = setTimeout(redraw, wait);
   }
 
   private render(record: RunRecord, progress: TrainingProgress | null): void {
