@@ -29,21 +29,36 @@ test('Import Images asks which square of a picture that is not square to keep, a
       // VS Code's own file dialog in a browser: the path typed into its box.
       const dialog = page.locator('.quick-input-widget', { hasText: 'Import images into datasets/spyke' });
       await dialog.waitFor({ timeout: 15_000 });
+      // Typing before the dialog has listed its first folder would be overwritten by it.
+      await dialog.locator('.monaco-list-row', { hasText: 'incoming' }).waitFor({ timeout: 15_000 });
       await dialog.locator('input.input').fill(incoming.file);
+      await dialog.locator('.monaco-list-row', { hasText: 'tall_photo.png' }).waitFor({ timeout: 15_000 });
       await dialog.locator('input.input').press('Enter');
 
-      const how = page.locator('.quick-input-widget', { hasText: '1 of the 1 picture is not square' });
+      const how = page.locator('.quick-input-widget', { hasText: 'Choose the crop for each picture…' });
       await how.waitFor({ timeout: 15_000 });
+      assert.match((await how.locator('input.input').getAttribute('placeholder')) ?? '', /^1 of the 1 picture is not square/);
       await how.locator('.monaco-list-row', { hasText: 'Choose the crop for each picture…' }).click();
 
       const which = page.locator('.quick-input-widget', { hasText: 'tall_photo.png (1 of 1)' });
       await which.waitFor({ timeout: 15_000 });
-      await which.getByText('300×700, shown beside').waitFor();
+      assert.match((await which.locator('input.input').getAttribute('placeholder')) ?? '', /^300×700, shown beside/);
       for (const label of ['Centre', 'Top', 'Bottom']) await which.locator('.monaco-list-row .label-name', { hasText: new RegExp(`^${label}$`) }).waitFor();
-      // The picture itself, beside the question.
+      // The picture itself, beside the question, upright.
       await page.locator('.tabs-container .tab', { hasText: 'tall_photo.png' }).waitFor({ timeout: 15_000 });
+      const picture = page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame').locator('img');
+      await picture.waitFor({ timeout: 15_000 });
+      await until('the picture is shown beside the question', 15_000, () =>
+        picture.evaluate((element) => {
+          const img = element as unknown as { complete: boolean; naturalWidth: number; naturalHeight: number };
+          return img.complete && img.naturalWidth > 0;
+        }),
+      );
       await screenshot(page, 'import-crop-choice');
-      await which.locator('.monaco-list-row', { hasText: 'keeps the 300×300 square at the bottom' }).click();
+      // Chosen with the keyboard: a hover label over the list may cover the row.
+      await which.locator('input.input').fill('Bottom');
+      await which.locator('.monaco-list-row.focused', { hasText: 'keeps the 300×300 square at the bottom' }).waitFor();
+      await which.locator('input.input').press('Enter');
 
       await page.locator('.notification-toast', { hasText: /Imported 1 image/ }).waitFor({ timeout: 60_000 });
       const image = path.join(folder, 'datasets', 'spyke', 'tall_photo.png');

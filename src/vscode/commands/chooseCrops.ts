@@ -46,11 +46,8 @@ export async function chooseCrops(files: readonly string[], title: string): Prom
     for (const [index, picture] of uncropped.entries()) {
       await preview.show(picture.file);
       const remaining = uncropped.length - index;
-      const items: CropItem[] = [
-        ...picture.choices.map((choice) => ({ label: choice.label, description: choice.description, choice })),
-        { label: '', kind: vscode.QuickPickItemKind.Separator },
-        { label: remaining === 1 ? 'Centre' : `Centre for this and the ${remaining - 1} after it`, rest: true },
-      ];
+      const items: CropItem[] = picture.choices.map((choice) => ({ label: choice.label, description: choice.description, choice }));
+      if (remaining > 1) items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: `Centre for this and the ${remaining - 1} after it`, rest: true });
       const picked = await vscode.window.showQuickPick(items, {
         title: `${title}: ${path.basename(picture.file)} (${index + 1} of ${uncropped.length})`,
         placeHolder: `${picture.width}×${picture.height}, shown beside: which square to keep?`,

@@ -145,14 +145,9 @@ export class CaptionsPanel extends PanelHost {
   /** A change from the webview: refused in an untrusted folder, answered once applied (the write goes on). */
   private async change(run: () => Promise<CaptionChangeAnswer>): Promise<CaptionChangeResult> {
     this.requireTrust();
-    const t0 = performance.now();
     const answer = await run();
-    const t1 = performance.now();
-    const rows = answer.records.map((record) => this.row(record));
-    this.services.logger.info(`PROBE change answered ${(t1 - t0).toFixed(1)} ms, rows ${(performance.now() - t1).toFixed(1)} ms, ${rows.length} rows`);
-    (globalThis as { probeStart?: number }).probeStart = t0;
     return {
-      rows,
+      rows: answer.records.map((record) => this.row(record)),
       saving: answer.saving ?? null,
       skipped: answer.skipped,
       conflicts: answer.conflicts.map(toConflictInfo),
@@ -162,7 +157,6 @@ export class CaptionsPanel extends PanelHost {
   }
 
   private saveFinished(finished: CaptionSaveFinished): void {
-    this.services.logger.info(`PROBE save finished ${(performance.now() - ((globalThis as { probeStart?: number }).probeStart ?? 0)).toFixed(1)} ms after the request`);
     for (const failure of finished.failed) this.services.logger.warn(`Captions of ${this.dataset.id}: ${failure.id} was not saved: ${failure.message}`);
     this.notify(captionsProtocol.saveFinished, {
       id: finished.id,
@@ -184,16 +178,12 @@ export class CaptionsPanel extends PanelHost {
 
   /** File events are gathered for a moment, then checked together. */
   private fileChanged(file: string): void {
-    const probe = globalThis as { probeEvents?: number; probeFirst?: number };
-    probe.probeEvents = (probe.probeEvents ?? 0) + 1;
-    if (probe.probeEvents % 500 === 1) this.services.logger.info(`PROBE file event ${probe.probeEvents} at ${(performance.now() - ((globalThis as { probeStart?: number }).probeStart ?? 0)).toFixed(1)} ms`);
     this.changedFiles.add(file);
     this.fileEventTimer ??= setTimeout(() => {
       this.fileEventTimer = undefined;
       const files = [...this.changedFiles];
       this.changedFiles.clear();
-      const f0 = performance.now();
-      this.session.filesChanged(files).then(() => this.services.logger.info(`PROBE ${files.length} file events checked in ${(performance.now() - f0).toFixed(1)} ms (queue included), at ${(performance.now() - ((globalThis as { probeStart?: number }).probeStart ?? 0)).toFixed(1)} ms`)).catch((error: unknown) => this.services.logger.warn(`Captions of ${this.dataset.id}: changes on disk not read: ${errorMessage(error)}`));
+      this.session.filesChanged(files).catch((error: unknown) => this.services.logger.warn(`Captions of ${this.dataset.id}: changes on disk not read: ${errorMessage(error)}`));
     }, fileEventBatchMs);
   }
 
