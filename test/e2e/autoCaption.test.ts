@@ -1,7 +1,8 @@
 // End-to-end: Auto-caption in the caption editor of the sample studio, against the Ollama test
 // double set as studionova.ollama.url: the form offers the double's vision models and the default
 // prompt, the uncaptioned image's caption streams into its row, is saved to disk starting with
-// the trigger word, and the run is one undo step.
+// the trigger word, and the run is one undo step. The model and prompt chosen come back when the
+// editor is opened again.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { startFakeOllama } from '../support/fakeOllama';
 import { captionRow, openCaptionEditor } from './captionEditor';
-import { contextMenu, e2eTimeout as timeout, inSession, openContainer, screenshot, until, webviewPanel } from './harness';
+import { contextMenu, e2eTimeout as timeout, inSession, openContainer, runCommand, screenshot, until, webviewPanel } from './harness';
 
 const trigger = 'spyke_plasma_v1';
 
@@ -39,6 +40,13 @@ test('Auto-caption captions the image without a caption with a local vision mode
       assert.match(await editor.locator('#autocaption-template').inputValue(), /training captions for a LoRA of \{trigger\}, a \{class\}/);
       await editor.locator('#autocaption-hint').getByText(trigger).waitFor();
       assert.equal(await editor.locator('#autocaption-scope-uncaptioned').isChecked(), true);
+      assert.equal(await editor.locator('#autocaption-default-prompt').count(), 0, 'the default prompt needs no way back to it');
+      // The user's choice: the other model, and a line of their own in the prompt.
+      await model.selectOption('qwen2.5vl:7b');
+      const template = editor.locator('#autocaption-template');
+      const ownPrompt = `${await template.inputValue()}\nKeep it short.`;
+      await template.fill(ownPrompt);
+      await editor.locator('#autocaption-default-prompt').waitFor();
       await screenshot(page, 'autocaption-form');
 
       await editor.locator('#autocaption-start').click();
@@ -62,6 +70,21 @@ test('Auto-caption captions the image without a caption with a local vision mode
       // The run is one undo step: the new caption goes again.
       await editor.locator('#captions-undo').click();
       await until('spyke_003 is uncaptioned again', 10_000, () => !existsSync(caption('spyke_003')));
+
+      // Opened again, the form starts from the model and prompt of the last run.
+      await runCommand(page, 'View: Close Editor');
+      await openCaptionEditor(page);
+      const reopened = webviewPanel(page);
+      await reopened.locator('#captions-count').getByText('3 images · 2 captioned').waitFor({ timeout: 30_000 });
+      await reopened.locator('#captions-autocaption').click();
+      await reopened.locator('#autocaption-model').waitFor({ timeout: 15_000 });
+      assert.equal(await reopened.locator('#autocaption-model').inputValue(), 'qwen2.5vl:7b');
+      assert.equal(await reopened.locator('#autocaption-template').inputValue(), ownPrompt);
+      await screenshot(page, 'autocaption-remembered');
+      // And the default prompt is one click away.
+      await reopened.locator('#autocaption-default-prompt').click();
+      assert.match(await reopened.locator('#autocaption-template').inputValue(), /training captions for a LoRA of \{trigger\}, a \{class\}/);
+      assert.doesNotMatch(await reopened.locator('#autocaption-template').inputValue(), /Keep it short/);
     });
   } finally {
     await ollama.stop();

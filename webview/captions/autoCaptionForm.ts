@@ -21,7 +21,12 @@ export function renderAutoCaptionForm(auto: AutoCaptionModel, view: AutoCaptionF
       ${renderModelChoice(auto)}
       <button class="secondary" id="autocaption-refresh" title="Ask Ollama again" ?disabled=${auto.loadingModels} @click=${() => void auto.loadModels()}>Refresh</button>
     </div>
-    <label class="form-label" for="autocaption-template">Prompt</label>
+    <div class="form-line">
+      <label class="form-label" for="autocaption-template">Prompt</label>
+      ${auto.templateChanged
+        ? html`<button class="link-button" id="autocaption-default-prompt" title="Put the default prompt back" @click=${() => auto.resetTemplate()}>Default prompt</button>`
+        : nothing}
+    </div>
     <textarea
       id="autocaption-template"
       rows="8"

@@ -3,8 +3,12 @@ import type { HostClient } from '../shared/hostConnection';
 
 export interface AutoCaptionDeps {
   readonly host: HostClient;
-  /** The prompt template the form starts from. */
+  /** The prompt template the form starts from: the one last used in this workspace, or the default. */
   readonly template: string;
+  /** The default template, which "Default prompt" puts back. */
+  readonly defaultTemplate: string;
+  /** The vision model last used in this workspace: chosen again while Ollama still has it. */
+  readonly model: string | null;
   readonly changed: () => void;
   readonly status: (text: string, error: boolean) => void;
 }
@@ -38,6 +42,16 @@ export class AutoCaptionModel {
 
   constructor(private readonly deps: AutoCaptionDeps) {
     this.template = deps.template;
+    this.model = deps.model ?? '';
+  }
+
+  /** The template is not the default one: "Default prompt" can put it back. */
+  get templateChanged(): boolean {
+    return this.template !== this.deps.defaultTemplate;
+  }
+
+  resetTemplate(): void {
+    this.set({ template: this.deps.defaultTemplate });
   }
 
   /** Opens the form and asks the host which vision models Ollama has. */

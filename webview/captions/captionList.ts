@@ -29,6 +29,8 @@ export class CaptionList extends ModelView<CaptionsModel> {
   private editing: { id: string; index: number } | null = null;
   private dragging: { id: string; index: number } | null = null;
   private readonly drafts = new Map<string, string>();
+  /** The text each draft was typed over: the host refuses the draft as a conflict if the caption changed since. */
+  private readonly draftBases = new Map<string, string>();
   private draftId: string | null = null;
   private readonly saveDraft = debounce(() => this.flushDraft(), draftSaveMs);
   private wished = '';
@@ -132,7 +134,7 @@ export class CaptionList extends ModelView<CaptionsModel> {
       this.editing = null;
       this.requestUpdate();
       const row = this.model.row(id);
-      if (row) void this.model.setCaption(id, replaceTagAt(row.text, index, text));
+      if (row) void this.model.setCaption(id, replaceTagAt(row.text, index, text), row.text);
     },
     removeChip: (id, index) => this.edit(id, (text) => removeTagAt(text, index)),
     moveChip: (id, from, to) => {
@@ -152,6 +154,7 @@ export class CaptionList extends ModelView<CaptionsModel> {
     draft: (id, text) => {
       if (this.draftId !== null && this.draftId !== id) this.saveDraft.flush();
       this.draftId = id;
+      if (!this.draftBases.has(id)) this.draftBases.set(id, this.model.row(id)?.text ?? '');
       this.drafts.set(id, text);
       this.saveDraft.schedule();
     },
@@ -163,7 +166,7 @@ export class CaptionList extends ModelView<CaptionsModel> {
 
   private edit(id: string, change: (text: string) => string): void {
     const row = this.model.row(id);
-    if (row) void this.model.setCaption(id, change(row.text));
+    if (row) void this.model.setCaption(id, change(row.text), row.text);
   }
 
   private flushDraft(): void {
@@ -172,9 +175,15 @@ export class CaptionList extends ModelView<CaptionsModel> {
     const text = this.drafts.get(id);
     this.draftId = null;
     if (text === undefined) return;
+    const base = this.draftBases.get(id) ?? this.model.row(id)?.text ?? '';
+    // Typing that goes on starts from this text.
+    this.draftBases.set(id, text);
     // The draft is shown until the save answers, so the field does not jump back to the old text.
-    void this.model.setCaption(id, text).finally(() => {
-      if (this.drafts.get(id) === text) this.drafts.delete(id);
+    void this.model.setCaption(id, text, base).finally(() => {
+      if (this.drafts.get(id) === text) {
+        this.drafts.delete(id);
+        this.draftBases.delete(id);
+      }
       this.requestUpdate();
     });
   }

@@ -1,5 +1,5 @@
 import { hasTag, splitTags } from '../../src/shared/captions/tags';
-import type { CaptionChangeResult, CaptionRow } from '../../src/shared/protocol/captions';
+import type { CaptionRow } from '../../src/shared/protocol/captions';
 
 /** A caption the trainer will use: a file with at least one tag. */
 export function isCaptioned(row: Pick<CaptionRow, 'missing' | 'text'>): boolean {
@@ -22,8 +22,22 @@ function captions(count: number): string {
   return `${count.toLocaleString('en-US')} ${count === 1 ? 'caption' : 'captions'}`;
 }
 
+/** How a change ended: what the disk took, and what stood in its way. */
+export interface ChangeOutcome {
+  readonly error: string | null;
+  readonly saved: number;
+  readonly skipped: number;
+  readonly conflicts: readonly unknown[];
+  readonly failed: readonly { readonly message: string }[];
+}
+
+/** What the status line says while a change is being written. */
+export function describeSaving(count: number): string {
+  return `Saving ${captions(count)}…`;
+}
+
 /** What the status line says after a change: what happened, then what stood in its way. */
-export function describeResult(done: (count: string) => string, nothing: string, result: CaptionChangeResult): { text: string; error: boolean } {
+export function describeResult(done: (count: string) => string, nothing: string, result: ChangeOutcome): { text: string; error: boolean } {
   if (result.error !== null) return { text: result.error, error: true };
   const parts: string[] = [result.saved > 0 ? done(captions(result.saved)) : nothing];
   if (result.skipped > 0) parts.push(`${captions(result.skipped)} left alone: changed on disk since`);

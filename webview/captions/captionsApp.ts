@@ -32,7 +32,8 @@ export class CaptionsApp extends ModelView<CaptionsModel> {
   protected override render(): TemplateResult {
     const model = this.model;
     const selected = model.selection.selected.size;
-    const locked = model.busy || model.readOnly;
+    // One change at a time: the next batch starts from what the last one wrote.
+    const locked = model.busy || model.saving !== null || model.readOnly;
     return html`<header class="toolbar">
         <div class="toolbar-line">
           <strong class="dataset-name">${model.datasetId}</strong>

@@ -6,12 +6,14 @@ import {
   type CaptionChangeResult,
   type CaptionConflictInfo,
   type CaptionRow,
+  type CaptionSaveFinished,
+  type CaptionSaving,
   type CaptionsBootstrap,
   captionsProtocol,
 } from '../../src/shared/protocol/captions';
 import type { HostClient } from '../shared/hostConnection';
 import { AutoCaptionModel } from './autoCaptionModel';
-import { describeResult } from './captionSummary';
+import { describeResult, describeSaving } from './captionSummary';
 import { type ClickModifiers, type RowSelection, clickSelection, emptySelection, keepKnown, selectAll } from './rowSelection';
 
 export interface CaptionsModelDeps {
@@ -27,10 +29,21 @@ export interface Status {
 /** How many suggestions the add-tag inputs offer. */
 const suggestionLimit = 12;
 
+/** What the status line says when a save the editor asked for ends. */
+interface SaveWords {
+  readonly done: (count: string) => string;
+  readonly nothing: string;
+  readonly skipped: number;
+}
+
+/** A save this editor did not ask for (it was under way when the panel was shown again). */
+const savedWords: SaveWords = { done: (count) => `Saved ${count}`, nothing: 'Nothing to save', skipped: 0 };
+
 /**
- * The caption editor's state: the rows as the host last reported them (the disk's truth), the
- * selection, conflicts, and what the status line says. Every change goes to the host, which saves
- * it and answers with the rows it changed; nothing here is written ahead of the disk.
+ * The caption editor's state: the rows as the host last reported them, the selection, conflicts,
+ * and what the status line says. Every change goes to the host, which answers with the rows it
+ * changes as soon as it has applied it, and writes them in the background: `saving` until
+ * `captions/save/finished`, which gives back the disk's version of any row it could not write.
  */
 export class CaptionsModel {
   readonly datasetId: string;
@@ -53,6 +66,9 @@ export class CaptionsModel {
   suggested: TagCount[] = [];
   /** A request is under way: batch buttons wait for it. */
   busy = false;
+  /** A change is being written: batch buttons wait for it too. */
+  saving: CaptionSaving | null;
+  private readonly saveWords = new Map<number, SaveWords>();
   private indexById = new Map<string, number>();
   private tagCounts: TagCount[] | null;
   private readonly listeners = new Set<() => void>();
@@ -68,6 +84,8 @@ export class CaptionsModel {
     this.auto = new AutoCaptionModel({
       host: deps.host,
       template: bootstrap.autoCaption.template,
+      defaultTemplate: bootstrap.autoCaption.defaultTemplate,
+      model: bootstrap.autoCaption.model,
       changed: () => this.changed(),
       status: (text, error) => this.setStatus(text, error),
     });
@@ -76,6 +94,8 @@ export class CaptionsModel {
     this.canUndo = bootstrap.history.canUndo;
     this.canRedo = bootstrap.history.canRedo;
     for (const conflict of bootstrap.conflicts) this.conflicts.set(conflict.id, conflict);
+    this.saving = bootstrap.saving;
+    if (this.saving) this.status = { text: describeSaving(this.saving.count), error: false };
     this.reindex();
   }
 
@@ -131,11 +151,15 @@ export class CaptionsModel {
     this.changed();
   }
 
-  /** Saves one caption's whole text (a chip gesture, or the text field on blur, Enter or a pause). */
-  async setCaption(id: string, text: string): Promise<void> {
+  /**
+   * Saves one caption's whole text (a chip gesture, or the text field on blur, Enter or a pause).
+   * `base` is the text the edit was made on; the host refuses the edit as a conflict when the
+   * caption changed on disk since.
+   */
+  async setCaption(id: string, text: string, base: string): Promise<void> {
     const row = this.row(id);
     if (!row || row.text === text) return;
-    await this.run(() => this.deps.host.request(captionsProtocol.setCaption, { id, text }), (n) => `Saved ${n}`, 'Nothing to save');
+    await this.run(() => this.deps.host.request(captionsProtocol.setCaption, { id, text, base }), (n) => `Saved ${n}`, 'Nothing saved');
   }
 
   /** A batch edit over the scope; one undo step. */
@@ -178,6 +202,19 @@ export class CaptionsModel {
     this.canUndo = result.history.canUndo;
     this.canRedo = result.history.canRedo;
     this.auto.onFinished(result);
+  }
+
+  /** A change's background save ended: the rows it could not write show the disk's text again. */
+  saveFinished(finished: CaptionSaveFinished): void {
+    this.merge(finished.rows);
+    for (const conflict of finished.conflicts) this.conflicts.set(conflict.id, conflict);
+    this.canUndo = finished.history.canUndo;
+    this.canRedo = finished.history.canRedo;
+    if (this.saving?.id === finished.id) this.saving = null;
+    const words = this.saveWords.get(finished.id) ?? savedWords;
+    this.saveWords.delete(finished.id);
+    this.status = describeResult(words.done, words.nothing, { ...finished, skipped: words.skipped, error: null });
+    this.changed();
   }
 
   conflictsFound(conflicts: readonly CaptionConflictInfo[]): void {
@@ -224,7 +261,13 @@ export class CaptionsModel {
       for (const conflict of result.conflicts) this.conflicts.set(conflict.id, conflict);
       this.canUndo = result.history.canUndo;
       this.canRedo = result.history.canRedo;
-      this.status = describeResult(done, nothing, result);
+      if (result.saving && result.error === null) {
+        this.saving = result.saving;
+        this.saveWords.set(result.saving.id, { done, nothing, skipped: result.skipped });
+        this.status = { text: describeSaving(result.saving.count), error: false };
+      } else {
+        this.status = describeResult(done, nothing, { ...result, saved: 0, failed: [] });
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.deps.warn(message);

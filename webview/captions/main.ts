@@ -12,11 +12,22 @@ const parsed = captionsBootstrapSchema.safeParse(readBootstrap());
 if (!parsed.success) warn(`the bootstrap is missing or invalid; starting empty: ${parsed.error.issues[0]?.message ?? ''}`);
 const bootstrap: CaptionsBootstrap = parsed.success
   ? parsed.data
-  : { datasetId: '', trigger: null, rows: [], tags: [], conflicts: [], history: { canUndo: false, canRedo: false }, readOnly: true, autoCaption: { template: '', class: 'character' } };
+  : {
+      datasetId: '',
+      trigger: null,
+      rows: [],
+      tags: [],
+      conflicts: [],
+      history: { canUndo: false, canRedo: false },
+      saving: null,
+      readOnly: true,
+      autoCaption: { template: '', defaultTemplate: '', model: null, class: 'character' },
+    };
 
 const model = new CaptionsModel(bootstrap, { host, warn });
 
 host.onNotification(captionsProtocol.thumbsReady, ({ thumbs }) => model.thumbsReady(thumbs));
+host.onNotification(captionsProtocol.saveFinished, (finished) => model.saveFinished(finished));
 host.onNotification(captionsProtocol.rowsChanged, ({ rows, history }) => model.rowsChanged(rows, history));
 host.onNotification(captionsProtocol.conflicts, ({ conflicts }) => model.conflictsFound(conflicts));
 host.onNotification(captionsProtocol.autoCaptionProgress, (progress) => model.auto.onProgress(progress));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { isErrnoException } from '../util/files';
 
 /** How a caption file ends: people and tools differ, and a save keeps the file's own way. */
@@ -20,15 +21,72 @@ export type CaptionFileContent =
  */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-export async function readCaptionFile(file: string): Promise<CaptionFileContent> {
-  let bytes: Buffer;
+/**
+ * What `stat` tells of one version of a file: its inode, size, and modification and change times
+ * to the nanosecond the file system keeps. Any write changes the change time at least; a file
+ * replaced by a rename has another inode.
+ */
+export type FileStamp = string;
+
+/**
+ * A stamp is only trusted as a file's version once both its times are this much older than the
+ * clock when it is read: a write in the same tick of the file system's clock (2 s on FAT, a few
+ * ms elsewhere) would leave the same times and, at the same size, the same stamp. A file written
+ * later than that gets later times. The margin also covers a network share whose clock is a
+ * little ahead of ours.
+ */
+export const stampSettledMs = 3_000;
+
+/** A caption file's content and, when its times are settled, its stamp, both from one opening of it. */
+export interface StampedCaption {
+  readonly content: CaptionFileContent;
+  /** Undefined when the file is missing, was written too recently to trust its times, or changed while read. */
+  readonly stamp: FileStamp | undefined;
+}
+
+/**
+ * Reads a caption file and stamps it: the stamp is taken before the bytes are read, from the
+ * same open file, so a write in between can only make the stamp older than the content (the next
+ * look sees a change and reads again), never newer (which would hide that write).
+ */
+export async function readStampedCaption(file: string, now: () => number = Date.now): Promise<StampedCaption> {
+  let handle;
   try {
-    bytes = await readFile(file);
+    handle = await open(file, 'r');
   } catch (error) {
-    if (isErrnoException(error) && error.code === 'ENOENT') return { kind: 'absent' };
+    if (isErrnoException(error) && error.code === 'ENOENT') return { content: { kind: 'absent' }, stamp: undefined };
     throw error;
   }
-  return decodeCaption(bytes);
+  try {
+    const stats = await handle.stat({ bigint: true });
+    const size = Number(stats.size);
+    // One byte more than the size: a file that grew meanwhile shows it, and is read whole below.
+    const buffer = Buffer.allocUnsafe(size + 1);
+    const { bytesRead } = await handle.read(buffer, 0, size + 1, 0);
+    if (bytesRead !== size) return { content: decodeCaption(await handle.readFile()), stamp: undefined };
+    return { content: decodeCaption(buffer.subarray(0, size)), stamp: isSettled(stats, now()) ? stampOf(stats) : undefined };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The stamp of the file on disk now; undefined when there is none. */
+export async function statStamp(file: string): Promise<FileStamp | undefined> {
+  try {
+    return stampOf(await stat(file, { bigint: true }));
+  } catch (error) {
+    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
+    throw error;
+  }
+}
+
+function stampOf(stats: BigIntStats): FileStamp {
+  return `${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}
+
+function isSettled(stats: BigIntStats, nowMs: number): boolean {
+  const latest = stats.mtimeMs > stats.ctimeMs ? stats.mtimeMs : stats.ctimeMs;
+  return nowMs - Number(latest) >= stampSettledMs;
 }
 
 export function decodeCaption(bytes: Uint8Array): CaptionFileContent {

@@ -4,7 +4,7 @@ import { isImageFile } from '../studio/layout';
 import { mapLimited } from '../util/mapLimited';
 import { errorMessage } from '../util/errors';
 import { writeFileAtomic } from '../util/files';
-import { encodeCaption, hashCaptionBytes, readCaptionFile, type CaptionFileContent, type FileEnding } from './captionFile';
+import { encodeCaption, hashCaptionBytes, readStampedCaption, statStamp, type CaptionFileContent, type FileEnding, type FileStamp, type StampedCaption } from './captionFile';
 
 /** One image of a dataset and its caption, as the disk held it when last loaded or saved. */
 export interface CaptionRecord {
@@ -39,6 +39,11 @@ export interface CaptionSaveReport {
   readonly failed: readonly { readonly id: string; readonly message: string }[];
 }
 
+export interface CaptionStoreOptions {
+  /** The clock that tells whether a file's times are settled (tests move it on instead of waiting). */
+  readonly now?: () => number;
+}
+
 /** What a look at the disk found, for one caption. */
 export type CaptionDiskCheck =
   /** The file is not a caption of this dataset (or the id is unknown). */
@@ -61,6 +66,12 @@ interface StoredCaption {
   readonly file: string;
   /** The version last read or written: saves compare the disk against it. */
   known: CaptionFileContent;
+  /**
+   * The file's stamp when `known` was read from it, if its times were settled then: while the
+   * disk shows the same stamp it still holds `known`, and a `stat` replaces reading it. Undefined
+   * after our own write (its times are too fresh to trust) until a later read confirms it.
+   */
+  stamp: FileStamp | undefined;
 }
 
 /**
@@ -71,7 +82,7 @@ interface StoredCaption {
  *
  * Operations run one at a time, so a save never races a reload or another save of the same file.
  * Between a save's check and its rename a program could still write the file; that window is the
- * length of one small read, and the editors people use honour no file-system lock anyway.
+ * length of one `stat` or small read, and the editors people use honour no file-system lock anyway.
  */
 export class CaptionStore {
   private readonly byId: ReadonlyMap<string, StoredCaption>;
@@ -83,12 +94,15 @@ export class CaptionStore {
     captions: readonly StoredCaption[],
     /** How a new caption file ends: as most of the dataset's files do. */
     private readonly newFileEnding: FileEnding,
+    /** The clock stamps are judged settled by. */
+    private readonly now: () => number,
   ) {
     this.byId = new Map(captions.map((caption) => [caption.id, caption]));
     this.byFile = new Map(captions.map((caption) => [caption.file, caption]));
   }
 
-  static async load(folder: string): Promise<CaptionStore> {
+  static async load(folder: string, options: CaptionStoreOptions = {}): Promise<CaptionStore> {
+    const now = options.now ?? Date.now;
     const root = path.resolve(folder);
     const entries = await readdir(root, { withFileTypes: true });
     const images = entries
@@ -104,9 +118,10 @@ export class CaptionStore {
     }
     const captions = await mapLimited([...imageOfStem], async ([id, image]): Promise<StoredCaption> => {
       const file = path.join(root, `${id}.txt`);
-      return { id, image, file, known: await readCaptionFile(file) };
+      const { content, stamp } = await readStampedCaption(file, now);
+      return { id, image, file, known: content, stamp };
     });
-    return new CaptionStore(root, captions, mostCommonEnding(captions));
+    return new CaptionStore(root, captions, mostCommonEnding(captions), now);
   }
 
   /** Every caption, in the order of the image names. */
@@ -162,22 +177,50 @@ export class CaptionStore {
    * taken.
    */
   reload(id: string, unsaved?: string): Promise<CaptionDiskCheck> {
-    return this.exclusive(async () => {
-      const caption = this.byId.get(id);
-      if (!caption) return { kind: 'notACaption' };
-      const disk = await readCaptionFile(caption.file);
-      if (sameVersion(disk, caption.known)) return { kind: 'unchanged', id };
-      const edited = unsaved !== undefined && unsaved !== textOf(caption.known);
-      if (edited && unsaved !== textOf(disk)) return { kind: 'conflict', id, mine: unsaved, theirs: theirsOf(disk) };
-      caption.known = disk;
-      return { kind: 'taken', record: toRecord(caption) };
-    });
+    return this.exclusive(() => this.reloadOne(id, unsaved));
   }
 
   /** `reload` for a file event: `unsaved` holds the editor's texts by id (all of them, or only the edited ones). */
   fileChanged(file: string, unsaved: ReadonlyMap<string, string>): Promise<CaptionDiskCheck> {
-    const id = this.idOfFile(file);
-    return id === undefined ? Promise.resolve({ kind: 'notACaption' }) : this.reload(id, unsaved.get(id));
+    return this.filesChanged([file], unsaved).then((checks) => checks[0]!);
+  }
+
+  /**
+   * `fileChanged` for many files at once (a burst of file events, such as the echo of a save in
+   * bulk), several read at a time; one check per file, in order.
+   */
+  filesChanged(files: readonly string[], unsaved: ReadonlyMap<string, string>): Promise<CaptionDiskCheck[]> {
+    return this.exclusive(() =>
+      mapLimited(files, (file) => {
+        const id = this.idOfFile(file);
+        return id === undefined ? Promise.resolve<CaptionDiskCheck>({ kind: 'notACaption' }) : this.reloadOne(id, unsaved.get(id));
+      }),
+    );
+  }
+
+  private async reloadOne(id: string, unsaved: string | undefined): Promise<CaptionDiskCheck> {
+    const caption = this.byId.get(id);
+    if (!caption) return { kind: 'notACaption' };
+    const disk = await this.changeOnDisk(caption);
+    if (disk === undefined) return { kind: 'unchanged', id };
+    const edited = unsaved !== undefined && unsaved !== textOf(caption.known);
+    if (edited && unsaved !== textOf(disk.content)) return { kind: 'conflict', id, mine: unsaved, theirs: theirsOf(disk.content) };
+    caption.known = disk.content;
+    caption.stamp = disk.stamp;
+    return { kind: 'taken', record: toRecord(caption) };
+  }
+
+  /**
+   * What the disk holds now when it is not the version last read or written; undefined when it
+   * is. A settled stamp that still matches answers without reading; otherwise the file is read and
+   * compared, and a match stamps it (when settled) so that the next look needs no read.
+   */
+  private async changeOnDisk(caption: StoredCaption): Promise<StampedCaption | undefined> {
+    if (caption.stamp !== undefined && (await statStamp(caption.file)) === caption.stamp) return undefined;
+    const disk = await readStampedCaption(caption.file, this.now);
+    if (!sameVersion(disk.content, caption.known)) return disk;
+    caption.stamp = disk.stamp;
+    return undefined;
   }
 
   private async saveOne(id: string, text: string): Promise<SaveOutcome> {
@@ -187,11 +230,12 @@ export class CaptionStore {
       return { kind: 'failed', id, message: `${caption.file} is not UTF-8; it was left as it is. Convert it to UTF-8 to edit it here.` };
     }
     try {
-      const disk = await readCaptionFile(caption.file);
-      if (!sameVersion(disk, caption.known)) {
+      const disk = await this.changeOnDisk(caption);
+      if (disk !== undefined) {
         // Someone wrote exactly our text: nothing to write and nothing lost.
-        if (disk.kind !== 'text' || disk.text !== text) return { kind: 'conflict', id, mine: text, theirs: theirsOf(disk) };
-        caption.known = disk;
+        if (disk.content.kind !== 'text' || disk.content.text !== text) return { kind: 'conflict', id, mine: text, theirs: theirsOf(disk.content) };
+        caption.known = disk.content;
+        caption.stamp = disk.stamp;
         return { kind: 'saved', id };
       }
       const known = caption.known;
@@ -200,13 +244,16 @@ export class CaptionStore {
         // An empty caption is no caption: sd-scripts refuses an empty caption file, so it goes (its text was already gone).
         await rm(caption.file, { force: true });
         caption.known = { kind: 'absent' };
+        caption.stamp = undefined;
         return { kind: 'saved', id };
       }
       const ending = known.kind === 'text' ? known.ending : this.newFileEnding;
       const bytes = encodeCaption(text, ending);
-      // Saved on every edit and in bulk (a replace over 2,000 captions): replaced whole, but not flushed one by one.
-      await writeFileAtomic(caption.file, bytes, { durable: false });
+      // Saved on every edit and in bulk (a replace over 2,000 captions): replaced whole, but not
+      // flushed one by one; and into the dataset folder as it is (one removed meanwhile is an error).
+      await writeFileAtomic(caption.file, bytes, { durable: false, createFolder: false });
       caption.known = { kind: 'text', text, ending, hash: hashCaptionBytes(bytes) };
+      caption.stamp = undefined;
       return { kind: 'saved', id };
     } catch (error) {
       return { kind: 'failed', id, message: errorMessage(error) };

@@ -55,6 +55,13 @@ export async function toTrainingImage(input: Buffer | string, resolution: number
   return { png, enlarged: Math.min(kept.width, kept.height) < resolution };
 }
 
+/** A picture's size as a viewer shows it (EXIF orientation applied): the pixels a crop is given in. */
+export async function uprightSize(input: Buffer | string): Promise<{ width: number; height: number }> {
+  const sharp = await loadSharp();
+  const { autoOrient } = await sharp(input, { failOn: 'error' }).metadata();
+  return { width: autoOrient.width, height: autoOrient.height };
+}
+
 /** The picture mirrored left to right (sharp's `flop`; its `flip` is top to bottom), as a PNG. */
 export async function flipHorizontal(input: Buffer | string): Promise<Buffer> {
   const sharp = await loadSharp();

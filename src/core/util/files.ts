@@ -11,6 +11,12 @@ export interface AtomicWriteOptions {
    * saved on every edit, in bulk (captions), where the flush is most of the cost.
    */
   readonly durable?: boolean;
+  /**
+   * Make the file's folder first when it is missing (default). Off where the folder must already
+   * be there, and a missing one means it was removed: the write then fails rather than bringing
+   * it back (and it saves a call per file on writes in bulk).
+   */
+  readonly createFolder?: boolean;
 }
 
 /**
@@ -19,7 +25,7 @@ export interface AtomicWriteOptions {
  * flushed to disk, then renamed over the target.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  if (options.createFolder ?? true) await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     const handle = await open(temp, 'w');

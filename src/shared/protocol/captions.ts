@@ -36,21 +36,42 @@ export type CaptionConflictInfo = z.infer<typeof captionConflictSchema>;
 
 export const captionHistoryStateSchema = z.object({ canUndo: z.boolean(), canRedo: z.boolean() });
 
-/** What every change request answers: the rows it changed, and what stood in its way. */
+/** A save the host writes in the background: `captions/save/finished` with the same id says how it ended. */
+export const captionSavingSchema = z.object({ id: z.int(), count: z.int() });
+export type CaptionSaving = z.infer<typeof captionSavingSchema>;
+
+/**
+ * What every change request answers as soon as the change is applied, before it is on disk: the
+ * rows it changes, as they will be, and the save that writes them.
+ */
 export const captionChangeResultSchema = z.object({
-  /** The changed rows as the disk now holds them (a conflicted row keeps the version last seen). */
+  /** The changed rows with their new text. */
   rows: z.array(captionRowSchema),
-  /** How many captions were written. */
-  saved: z.int(),
-  conflicts: z.array(captionConflictSchema),
-  failed: z.array(z.object({ id: z.string(), message: z.string() })),
+  /** The background save of those rows; null when nothing needed writing. */
+  saving: z.nullable(captionSavingSchema),
   /** Undo/redo only: captions of the step left alone because they changed outside since. */
   skipped: z.int(),
+  /** Edits made on a text the caption no longer has (changed on disk since): not written, marked to settle. */
+  conflicts: z.array(captionConflictSchema),
   /** An edit that could not run (an invalid regular expression, an empty tag): nothing was changed. */
   error: z.nullable(z.string()),
   history: captionHistoryStateSchema,
 });
 export type CaptionChangeResult = z.infer<typeof captionChangeResultSchema>;
+
+/** How a background save ended: what the disk took, and what stood in its way. */
+export const captionSaveFinishedSchema = z.object({
+  id: z.int(),
+  /** How many captions the disk now holds. */
+  saved: z.int(),
+  conflicts: z.array(captionConflictSchema),
+  failed: z.array(z.object({ id: z.string(), message: z.string() })),
+  /** The rows that were not written, as the disk holds them (a conflicted row keeps the version last seen). */
+  rows: z.array(captionRowSchema),
+  /** The change is an undo step once written. */
+  history: captionHistoryStateSchema,
+});
+export type CaptionSaveFinished = z.infer<typeof captionSaveFinishedSchema>;
 
 export const captionsBootstrapSchema = z.object({
   datasetId: z.string(),
@@ -61,12 +82,18 @@ export const captionsBootstrapSchema = z.object({
   tags: z.array(tagCountSchema),
   conflicts: z.array(captionConflictSchema),
   history: captionHistoryStateSchema,
+  /** A save still being written when the editor (re)opened; its rows show the text being written. */
+  saving: z.nullable(captionSavingSchema),
   /** An untrusted folder is read-only. */
   readOnly: z.boolean(),
   /** What Auto-caption's form starts from. */
   autoCaption: z.object({
-    /** The prompt template prefilled in the form: the default one. */
+    /** The prompt template prefilled in the form: the one last used in this workspace, or the default. */
     template: z.string(),
+    /** The default template, for the form's "Default prompt". */
+    defaultTemplate: z.string(),
+    /** The vision model last used in this workspace; null when none was (the form offers Ollama's first). */
+    model: z.nullable(z.string()),
     /** What `{class}` stands for: the class of the dataset's character. */
     class: z.string(),
   }),
@@ -98,9 +125,16 @@ export const autoCaptionFinishedSchema = z.object({
 export type AutoCaptionFinished = z.infer<typeof autoCaptionFinishedSchema>;
 
 export const captionsProtocol = {
-  // webview → host, with a reply; every change is saved before the reply.
-  /** One caption's whole text, as typed (sent on blur, Enter or a pause, not per key). */
-  setCaption: defineRequest('captions/caption/save', z.object({ id: idSchema, text: z.string().check(z.maxLength(maxCaptionLength)) }), captionChangeResultSchema),
+  // webview → host, with a reply; a change is answered once applied, and `captions/save/finished` says when it is on disk.
+  /**
+   * One caption's whole text, as typed (sent on blur, Enter or a pause, not per key). `base` is the
+   * text the edit was made on: when the caption no longer has it, the edit is a conflict, not a write.
+   */
+  setCaption: defineRequest(
+    'captions/caption/save',
+    z.object({ id: idSchema, text: z.string().check(z.maxLength(maxCaptionLength)), base: z.optional(z.string().check(z.maxLength(maxCaptionLength))) }),
+    captionChangeResultSchema,
+  ),
   /** A batch edit over the selected captions or all of them; one undo step. */
   apply: defineRequest(
     'captions/batch/apply',
@@ -132,6 +166,8 @@ export const captionsProtocol = {
 
   // host → webview
   thumbsReady: defineNotification('captions/thumbs/ready', z.object({ thumbs: z.array(z.object({ id: z.string(), uri: z.nullable(z.string()) })) })),
+  /** A change's background save ended. */
+  saveFinished: defineNotification('captions/save/finished', captionSaveFinishedSchema),
   /** Captions changed on disk, outside the editor; the rows as they are now. */
   rowsChanged: defineNotification('captions/rows/changed', z.object({ rows: z.array(captionRowSchema), history: captionHistoryStateSchema })),
   /** Captions changed on disk while the editor held an unsaved text for them. */

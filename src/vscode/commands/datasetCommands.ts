@@ -16,6 +16,7 @@ import type { DatasetReports } from '../datasets/datasetReports';
 import type { StudioSession } from '../studioSession';
 import { CharacterNode, DatasetNode } from '../tree/studioNodes';
 import { ensureConsent } from './attachTrainingImages';
+import { chooseCrops } from './chooseCrops';
 import type { PromptServices } from './generateFromPrompt';
 import { requireStudio } from './requireStudio';
 
@@ -51,7 +52,8 @@ export async function newDataset(session: StudioSession, node?: unknown): Promis
 
 /**
  * Imports pictures (files, or every picture of a folder) into a dataset: converted, cropped and
- * scaled to its resolution, duplicates skipped, originals kept in originals/. Progress with cancel.
+ * scaled to its resolution, duplicates skipped, originals kept in originals/. Pictures that are
+ * not square are cropped to their middle, or where the user chooses. Progress with cancel.
  */
 export async function importDatasetImages(session: StudioSession, node?: unknown, datasetId?: string): Promise<void> {
   const root = await requireStudio(session);
@@ -68,8 +70,9 @@ export async function importDatasetImages(session: StudioSession, node?: unknown
     filters: { Images: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff', 'avif'] },
   });
   if (!picked || picked.length === 0) return;
-  const sources = await expandFolders(picked.map((uri) => uri.fsPath));
-  if (sources.length === 0) throw new InvalidInputError('No images there: pick PNG, JPEG or WebP files, or a folder that has some.');
+  const files = await expandFolders(picked.map((uri) => uri.fsPath));
+  if (files.length === 0) throw new InvalidInputError('No images there: pick PNG, JPEG or WebP files, or a folder that has some.');
+  const sources = await chooseCrops(files, `Import into ${dataset.id}`);
   const report = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Importing into ${dataset.id}`, cancellable: true },
     (progress, token) => {

@@ -1,14 +1,14 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { CaptionRecord, CaptionSaveReport, CaptionStore } from '../../core/captions/captionStore';
+import { recallAutoCaption, rememberAutoCaption } from '../../core/captions/autoCaptionMemory';
+import { type CaptionChangeAnswer, CaptionEditSession, type CaptionSaveFinished } from '../../core/captions/captionEditSession';
+import type { CaptionConflict, CaptionRecord, CaptionStore } from '../../core/captions/captionStore';
 import { defaultCaptionTemplate } from '../../core/ollama/captionPrompt';
 import type { Settings } from '../../core/settings/settings';
 import type { ThumbnailCache, ThumbnailResult, ThumbnailSource } from '../../core/gallery/thumbnailCache';
-import { InvalidInputError } from '../../core/util/errors';
+import { errorMessage, InvalidInputError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
-import { applyCaptionEdits, type CaptionChange, type CaptionEdit, type CaptionSelection } from '../../shared/captions/captionEdits';
-import { CaptionHistory } from '../../shared/captions/captionHistory';
 import { countTags } from '../../shared/captions/tagFrequency';
 import { type CaptionChangeResult, type CaptionConflictInfo, type CaptionRow, type CaptionsBootstrap, captionsProtocol } from '../../shared/protocol/captions';
 import { AutoCaptionRunner } from './autoCaptionRunner';
@@ -19,6 +19,8 @@ export interface CaptionsServices {
   readonly extensionUri: vscode.Uri;
   /** Auto-caption asks Ollama at `ollama.url`, read at each use. */
   readonly settings: () => Settings;
+  /** Auto-caption's model and prompt, remembered for the next run in this workspace. */
+  readonly workspaceState: vscode.Memento;
 }
 
 export interface CaptionsDataset {
@@ -34,22 +36,25 @@ export interface CaptionsDataset {
 
 /** Thumbnails made within this time reach the webview in one message. */
 const thumbBatchMs = 40;
+/**
+ * File events within this time are checked together: a save over 2,000 captions comes back as
+ * 2,000 events, checked several at a time and answered in one message, not one by one.
+ */
+const fileEventBatchMs = 50;
 
 /**
  * The caption editor of one dataset. The files are the truth: every change the webview asks for
- * is applied to the CaptionStore's texts and saved at once, atomically; the store refuses to write
- * over a caption changed on disk meanwhile and the conflict goes to the webview to settle. Changes
- * made outside (another editor, git) arrive through a file watcher. Undo and redo replay the
- * CaptionHistory over the texts on disk, so they never undo what someone else wrote.
+ * goes to a CaptionEditSession, which applies it over the texts on disk, answers at once, and
+ * writes it in the background; the webview says "saving" until `captions/save/finished`. The
+ * store refuses to write over a caption changed on disk meanwhile, and the conflict goes to the
+ * webview to settle. Changes made outside (another editor, git) arrive through a file watcher.
  */
 export class CaptionsPanel extends PanelHost {
-  private readonly history = new CaptionHistory();
-  /** The editor's text of each caption whose save met a change on disk, until the user settles it. */
-  private readonly conflicts = new Map<string, CaptionConflictInfo>();
-  /** Requests run one after another: each edit starts from what the one before it saved. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly session: CaptionEditSession;
   private readonly pendingThumbs: Array<{ id: string; uri: string | null }> = [];
   private thumbTimer: NodeJS.Timeout | undefined;
+  private readonly changedFiles = new Set<string>();
+  private fileEventTimer: NodeJS.Timeout | undefined;
   private readonly autoCaption: AutoCaptionRunner;
 
   constructor(
@@ -67,25 +72,27 @@ export class CaptionsPanel extends PanelHost {
       resourceRoots: [vscode.Uri.file(thumbs.folder), vscode.Uri.file(dataset.folder)],
     });
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'studionova.svg');
+    this.session = new CaptionEditSession(store, dataset.id, {
+      saveFinished: (finished) => this.saveFinished(finished),
+      changedOutside: (records, history) => this.notify(captionsProtocol.rowsChanged, { rows: records.map((record) => this.row(record)), history }),
+      conflictsFound: (conflicts) => this.notify(captionsProtocol.conflicts, { conflicts: conflicts.map(toConflictInfo) }),
+    });
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dataset.folder), '*.txt'));
-    const changed = (uri: vscode.Uri): void => void this.serial(() => this.fileChanged(uri.fsPath));
+    const changed = (uri: vscode.Uri): void => this.fileChanged(uri.fsPath);
     this.disposables.add(watcher);
     this.disposables.add(watcher.onDidChange(changed));
     this.disposables.add(watcher.onDidCreate(changed));
     this.disposables.add(watcher.onDidDelete(changed));
     this.disposables.add(thumbs.onDidMake((result) => this.thumbMade(result)));
     this.disposables.add({ dispose: () => clearTimeout(this.thumbTimer) });
+    this.disposables.add({ dispose: () => clearTimeout(this.fileEventTimer) });
     this.autoCaption = new AutoCaptionRunner({
       logger: services.logger,
       store,
       dataset: { id: dataset.id, folder: dataset.folder, trigger: dataset.trigger ?? '', class: this.captionClass },
       ollamaUrl: () => services.settings().ollama.url,
-      saveCaption: (id, before, after) => this.serial(() => this.saveAutoCaption(id, before, after)),
-      recordStep: (changes) =>
-        this.serial(async () => {
-          this.history.record(new Map(changes));
-          return this.historyState();
-        }),
+      saveCaption: (id, before, after) => this.saveAutoCaption(id, before, after),
+      recordStep: (changes) => this.session.recordStep(changes),
       progress: (done, total, current) => this.notify(captionsProtocol.autoCaptionProgress, { done, total, current }),
       text: (id, text) => this.notify(captionsProtocol.autoCaptionText, { id, text }),
       finished: (result) => this.notify(captionsProtocol.autoCaptionFinished, result),
@@ -96,32 +103,37 @@ export class CaptionsPanel extends PanelHost {
 
   protected handlers(): Handler[] {
     return [
-      onRequest(captionsProtocol.setCaption, ({ id, text }) => this.serial(() => this.applyEdits([{ kind: 'setCaption', text }], [this.known(id)]))),
-      onRequest(captionsProtocol.apply, ({ edits, selection }) => this.serial(() => this.applyEdits(edits, selection === 'all' ? 'all' : selection.map((id) => this.known(id))))),
-      onRequest(captionsProtocol.undo, () => this.serial(() => this.replay('undo'))),
-      onRequest(captionsProtocol.redo, () => this.serial(() => this.replay('redo'))),
-      onRequest(captionsProtocol.resolve, ({ id, keep }) => this.serial(() => this.resolve(this.known(id), keep))),
+      onRequest(captionsProtocol.setCaption, ({ id, text, base }) => this.change(() => this.session.setCaption(id, text, base))),
+      onRequest(captionsProtocol.apply, ({ edits, selection }) => this.change(() => this.session.apply(edits, selection))),
+      onRequest(captionsProtocol.undo, () => this.change(() => this.session.undo())),
+      onRequest(captionsProtocol.redo, () => this.change(() => this.session.redo())),
+      onRequest(captionsProtocol.resolve, ({ id, keep }) => this.change(() => this.session.resolve(id, keep))),
       onCommand(captionsProtocol.wantThumbs, ({ ids }) => void this.wantThumbs(ids)),
       onRequest(captionsProtocol.listVisionModels, () => this.autoCaption.listModels()),
       onRequest(captionsProtocol.startAutoCaption, ({ model, template, scope }) => {
         this.requireTrust();
-        return this.autoCaption.start(model, template, scope);
+        const started = this.autoCaption.start(model, template, scope);
+        // The choice is the user's last one even when there was nothing to caption.
+        void rememberAutoCaption(this.services.workspaceState, model, template);
+        return started;
       }),
       onCommand(captionsProtocol.cancelAutoCaption, () => this.autoCaption.cancel()),
     ];
   }
 
   protected bootstrap(): CaptionsBootstrap {
-    const records = this.store.list();
+    const records = this.session.records();
+    const remembered = recallAutoCaption(this.services.workspaceState);
     return {
       datasetId: this.dataset.id,
       trigger: this.dataset.trigger ?? null,
       rows: records.map((record) => this.row(record)),
       tags: countTags(records.map((record) => record.text)),
-      conflicts: [...this.conflicts.values()],
-      history: this.historyState(),
+      conflicts: this.session.conflictList().map(toConflictInfo),
+      history: this.session.historyState,
+      saving: this.session.saving ?? null,
       readOnly: !vscode.workspace.isTrusted,
-      autoCaption: { template: defaultCaptionTemplate, class: this.captionClass },
+      autoCaption: { template: remembered.template, defaultTemplate: defaultCaptionTemplate, model: remembered.model ?? null, class: this.captionClass },
     };
   }
 
@@ -130,105 +142,53 @@ export class CaptionsPanel extends PanelHost {
     return this.dataset.class?.trim() || 'character';
   }
 
-  /** An id from the webview, checked against the store: the only captions it may name. */
-  private known(id: string): string {
-    if (!this.store.get(id)) throw new InvalidInputError(`${id} is not an image of dataset ${this.dataset.id}.`);
-    return id;
-  }
-
-  private async applyEdits(edits: readonly CaptionEdit[], selection: CaptionSelection): Promise<CaptionChangeResult> {
+  /** A change from the webview: refused in an untrusted folder, answered once applied (the write goes on). */
+  private async change(run: () => Promise<CaptionChangeAnswer>): Promise<CaptionChangeResult> {
     this.requireTrust();
-    const result = applyCaptionEdits(this.store.texts(), edits, selection);
-    if (!result.ok) return { ...this.emptyResult(), error: result.error };
-    return this.save(result.changes, 0);
-  }
-
-  private async replay(direction: 'undo' | 'redo'): Promise<CaptionChangeResult> {
-    this.requireTrust();
-    const current = this.store.texts();
-    const move = direction === 'undo' ? this.history.undo(current) : this.history.redo(current);
-    if (!move) return this.emptyResult();
-    // The step stays where the history put it: saving it again must not record a new step.
-    return this.save(move.changes, move.skipped.length, false);
-  }
-
-  private async resolve(id: string, keep: 'mine' | 'theirs'): Promise<CaptionChangeResult> {
-    this.requireTrust();
-    const conflict = this.conflicts.get(id);
-    // Reloading without an unsaved text takes in the disk's version; a save after it writes over it, now seen.
-    await this.store.reload(id);
-    this.conflicts.delete(id);
-    if (keep === 'theirs' || !conflict) return { ...this.emptyResult(), rows: this.rows([id]) };
-    const theirs = this.store.get(id)?.text ?? '';
-    return this.save(new Map([[id, { before: theirs, after: conflict.mine }]]), 0);
-  }
-
-  /** Saves the changes' `after` texts, records what was written as one undo step, and reports. */
-  private async save(changes: ReadonlyMap<string, CaptionChange>, skipped: number, record = true): Promise<CaptionChangeResult> {
-    const report: CaptionSaveReport = await this.store.save(new Map([...changes].map(([id, change]) => [id, change.after])));
-    if (record) this.history.record(new Map(report.saved.flatMap((id) => (changes.has(id) ? [[id, changes.get(id)!] as const] : []))));
-    const conflicts = report.conflicts.map((conflict) => ({ id: conflict.id, mine: conflict.mine, theirs: conflict.theirs ?? null }));
-    for (const conflict of conflicts) this.conflicts.set(conflict.id, conflict);
-    for (const failure of report.failed) this.services.logger.warn(`Captions of ${this.dataset.id}: ${failure.id} was not saved: ${failure.message}`);
+    const answer = await run();
     return {
-      rows: this.rows([...changes.keys()]),
-      saved: report.saved.filter((id) => changes.has(id)).length,
-      conflicts,
-      failed: [...report.failed],
-      skipped,
-      error: null,
-      history: this.historyState(),
+      rows: answer.records.map((record) => this.row(record)),
+      saving: answer.saving ?? null,
+      skipped: answer.skipped,
+      conflicts: answer.conflicts.map(toConflictInfo),
+      error: answer.error ?? null,
+      history: answer.history,
     };
   }
 
-  /**
-   * Saves a caption Auto-caption finished, unless the caption changed since the run read it (an
-   * edit meanwhile is the user's and wins). Not a history step of its own: the run records one.
-   */
+  private saveFinished(finished: CaptionSaveFinished): void {
+    for (const failure of finished.failed) this.services.logger.warn(`Captions of ${this.dataset.id}: ${failure.id} was not saved: ${failure.message}`);
+    this.notify(captionsProtocol.saveFinished, {
+      id: finished.id,
+      saved: finished.saved,
+      conflicts: finished.conflicts.map(toConflictInfo),
+      failed: [...finished.failed],
+      rows: finished.records.map((record) => this.row(record)),
+      history: finished.history,
+    });
+  }
+
+  /** A caption Auto-caption finished, written at once; its row shows it. */
   private async saveAutoCaption(id: string, before: string, after: string): Promise<string | undefined> {
-    const record = this.store.get(id);
-    if (!record) return `${id} is no longer an image of this dataset.`;
-    if (record.text !== before || this.conflicts.has(id)) return `${id} was captioned meanwhile; that caption was kept.`;
-    const report = await this.store.save(new Map([[id, after]]));
-    const conflict = report.conflicts[0];
-    if (conflict) return `${id}.txt changed on disk meanwhile; it was left as it is.`;
-    const failure = report.failed[0];
-    if (failure) return failure.message;
-    this.notify(captionsProtocol.rowsChanged, { rows: this.rows([id]), history: this.historyState() });
+    const outcome = await this.session.saveGenerated(id, before, after);
+    if ('problem' in outcome) return outcome.problem;
+    this.notify(captionsProtocol.rowsChanged, { rows: [this.row(outcome.record)], history: this.session.historyState });
     return undefined;
   }
 
-  /** A caption file changed on disk: take it in, or report a conflict with the text we could not save. */
-  private async fileChanged(file: string): Promise<void> {
-    const unsaved = new Map([...this.conflicts.values()].map((conflict) => [conflict.id, conflict.mine]));
-    const check = await this.store.fileChanged(file, unsaved);
-    if (check.kind === 'taken') {
-      this.conflicts.delete(check.record.id);
-      this.notify(captionsProtocol.rowsChanged, { rows: [this.row(check.record)], history: this.historyState() });
-    } else if (check.kind === 'conflict') {
-      const conflict = { id: check.id, mine: check.mine, theirs: check.theirs ?? null };
-      this.conflicts.set(check.id, conflict);
-      this.notify(captionsProtocol.conflicts, { conflicts: [conflict] });
-    }
+  /** File events are gathered for a moment, then checked together. */
+  private fileChanged(file: string): void {
+    this.changedFiles.add(file);
+    this.fileEventTimer ??= setTimeout(() => {
+      this.fileEventTimer = undefined;
+      const files = [...this.changedFiles];
+      this.changedFiles.clear();
+      this.session.filesChanged(files).catch((error: unknown) => this.services.logger.warn(`Captions of ${this.dataset.id}: changes on disk not read: ${errorMessage(error)}`));
+    }, fileEventBatchMs);
   }
 
   private requireTrust(): void {
     if (!vscode.workspace.isTrusted) throw new InvalidInputError('This folder is not trusted: captions are read-only here. Trust the folder to edit them.');
-  }
-
-  private emptyResult(): CaptionChangeResult {
-    return { rows: [], saved: 0, conflicts: [], failed: [], skipped: 0, error: null, history: this.historyState() };
-  }
-
-  private historyState(): { canUndo: boolean; canRedo: boolean } {
-    return { canUndo: this.history.canUndo, canRedo: this.history.canRedo };
-  }
-
-  private rows(ids: readonly string[]): CaptionRow[] {
-    return ids.flatMap((id) => {
-      const record = this.store.get(id);
-      return record ? [this.row(record)] : [];
-    });
   }
 
   private row(record: CaptionRecord): CaptionRow {
@@ -286,10 +246,8 @@ export class CaptionsPanel extends PanelHost {
     const id = name.slice(0, name.lastIndexOf('.'));
     return this.store.get(id)?.image === name ? id : undefined;
   }
+}
 
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
+function toConflictInfo(conflict: CaptionConflict): CaptionConflictInfo {
+  return { id: conflict.id, mine: conflict.mine, theirs: conflict.theirs ?? null };
 }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeCaption, encodeCaption } from '../../../../src/core/captions/captionFile';
+import { decodeCaption, encodeCaption, readStampedCaption, stampSettledMs, statStamp } from '../../../../src/core/captions/captionFile';
+import { withTempFolder } from '../../../support/tempStudio';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -40,3 +43,38 @@ describe('encodeCaption', () => {
 function pick(content: ReturnType<typeof decodeCaption>): { text: string; ending: string } | string {
   return content.kind === 'text' ? { text: content.text, ending: content.ending } : content.kind;
 }
+
+describe('readStampedCaption and statStamp', () => {
+  /** A clock far enough ahead that every file looks written long ago. */
+  const later = (): number => Date.now() + stampSettledMs + 60_000;
+
+  it('stamps a file whose times are settled, with the stamp stat gives while it is unchanged', async () => {
+    await withTempFolder(async (dir) => {
+      const file = path.join(dir, 'a.txt');
+      await writeFile(file, 'spyke, rain\n');
+      const { content, stamp } = await readStampedCaption(file, later);
+      assert.ok(content.kind === 'text' && content.text === 'spyke, rain');
+      assert.ok(stamp !== undefined);
+      assert.equal(await statStamp(file), stamp);
+      // Rewritten in place with the same number of bytes: the stamp tells.
+      await writeFile(file, 'spyke, snow\n');
+      assert.notEqual(await statStamp(file), stamp);
+    });
+  });
+
+  it('gives no stamp for a file written just now: a write in the same tick could leave the same times', async () => {
+    await withTempFolder(async (dir) => {
+      const file = path.join(dir, 'a.txt');
+      await writeFile(file, 'spyke');
+      assert.equal((await readStampedCaption(file)).stamp, undefined);
+    });
+  });
+
+  it('reads a missing file as absent, with no stamp', async () => {
+    await withTempFolder(async (dir) => {
+      const file = path.join(dir, 'none.txt');
+      assert.deepEqual(await readStampedCaption(file, later), { content: { kind: 'absent' }, stamp: undefined });
+      assert.equal(await statStamp(file), undefined);
+    });
+  });
+});

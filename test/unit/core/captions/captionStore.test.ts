@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CaptionStore } from '../../../../src/core/captions/captionStore';
@@ -143,6 +144,35 @@ describe('CaptionStore.save', () => {
     });
   });
 
+  it('still sees a rewrite of the same size when the files were old enough to be checked by their stamps', async () => {
+    await withTempFolder(async (dir) => {
+      await dataset(dir, ['a.png', 'b.png'], { 'a.txt': 'spyke, rain\n', 'b.txt': 'spyke, sun\n' });
+      // A clock a minute ahead: every file looks written long ago, so its stamp is trusted.
+      const store = await CaptionStore.load(dir, { now: () => Date.now() + 60_000 });
+      await writeFile(path.join(dir, 'a.txt'), 'spyke, snow\n');
+      const report = await store.save(new Map([['a', 'spyke, rain, night'], ['b', 'spyke, sun, night']]));
+      assert.deepEqual(report.conflicts, [{ id: 'a', mine: 'spyke, rain, night', theirs: 'spyke, snow' }]);
+      assert.deepEqual(report.saved, ['b']);
+      assert.equal(await read(dir, 'a.txt'), 'spyke, snow\n');
+      // Its own write is checked by content next time (its times are too fresh to trust), and is no conflict.
+      assert.deepEqual((await store.save(new Map([['b', 'spyke, sun, night, rain']]))).saved, ['b']);
+    });
+  });
+
+  it('fails a write into a dataset folder removed meanwhile, and does not bring the folder back', async () => {
+    await withTempFolder(async (dir) => {
+      const folder = path.join(dir, 'spyke');
+      await mkdir(folder);
+      await dataset(folder, ['a.png'], {});
+      const store = await CaptionStore.load(folder);
+      await rm(folder, { recursive: true });
+      const report = await store.save(new Map([['a', 'spyke']]));
+      assert.deepEqual(report.saved, []);
+      assert.deepEqual(report.failed.map((failure) => failure.id), ['a']);
+      assert.equal(existsSync(folder), false);
+    });
+  });
+
   it('runs saves one after the other, so two quick saves of one caption are no conflict', async () => {
     await withTempFolder(async (dir) => {
       await dataset(dir, ['a.png'], { 'a.txt': 'a' });
@@ -197,6 +227,19 @@ describe('CaptionStore.fileChanged and reload', () => {
       assert.ok(created.kind === 'taken' && !created.record.missing && created.record.text === 'b, new');
       await rm(path.join(dir, 'b.txt'));
       assert.deepEqual(await store.reload('b', 'b, new, mine'), { kind: 'conflict', id: 'b', mine: 'b, new, mine', theirs: undefined });
+    });
+  });
+
+  it('checks a burst of file events together, one answer per file in order', async () => {
+    await withTempFolder(async (dir) => {
+      await dataset(dir, ['a.png', 'b.png', 'c.png'], { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
+      const store = await CaptionStore.load(dir);
+      await store.save(new Map([['a', 'a, saved'], ['b', 'b, saved']]));
+      await writeFile(path.join(dir, 'c.txt'), 'c, outside');
+      const files = ['a.txt', 'b.txt', 'c.txt', 'notes.txt'].map((name) => path.join(dir, name));
+      const checks = await store.filesChanged(files, new Map());
+      assert.deepEqual(checks.map((check) => check.kind), ['unchanged', 'unchanged', 'taken', 'notACaption']);
+      assert.equal(store.get('c')?.text, 'c, outside');
     });
   });
 

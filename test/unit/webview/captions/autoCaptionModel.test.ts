@@ -28,7 +28,7 @@ function fakeHost(answers: Record<string, unknown>): HostClient & { sent: string
 function model(answers: Record<string, unknown>): { auto: AutoCaptionModel; host: ReturnType<typeof fakeHost>; statuses: string[] } {
   const host = fakeHost(answers);
   const statuses: string[] = [];
-  const auto = new AutoCaptionModel({ host, template: 'Caption {trigger}', changed: () => undefined, status: (text) => statuses.push(text) });
+  const auto = new AutoCaptionModel({ host, template: 'Caption {trigger}', defaultTemplate: 'Caption {trigger}', model: null, changed: () => undefined, status: (text) => statuses.push(text) });
   return { auto, host, statuses };
 }
 
@@ -84,4 +84,21 @@ test('the summary says what was written, what failed, and a run-ending error', (
   assert.equal(describeFinished({ ...finished, captioned: 2, failed: [{ id: 'b', message: 'Ollama failed while answering: EOF' }] }), 'Auto-captioned 2 captions. 1 image not captioned: b: Ollama failed while answering: EOF.');
   const missing = 'The model llava:13b is not installed in Ollama. Install it with `ollama pull llava:13b`, or choose another model.';
   assert.equal(describeFinished({ ...finished, error: missing }), missing);
+});
+
+test('the model and prompt last used in this workspace come back, while Ollama still has the model', async () => {
+  const models = { 'captions/models/list': { models: [{ name: 'llava:7b', parameterSize: null }, { name: 'qwen2.5vl:7b', parameterSize: null }], error: null } };
+  const host = fakeHost(models);
+  const remembered = new AutoCaptionModel({ host, template: 'Tags for {trigger}', defaultTemplate: 'Caption {trigger}', model: 'qwen2.5vl:7b', changed: () => undefined, status: () => undefined });
+  await remembered.open();
+  assert.equal(remembered.model, 'qwen2.5vl:7b');
+  assert.equal(remembered.template, 'Tags for {trigger}');
+  assert.equal(remembered.templateChanged, true);
+  remembered.resetTemplate();
+  assert.equal(remembered.template, 'Caption {trigger}');
+  assert.equal(remembered.templateChanged, false);
+
+  const gone = new AutoCaptionModel({ host, template: 'Caption {trigger}', defaultTemplate: 'Caption {trigger}', model: 'llava:13b', changed: () => undefined, status: () => undefined });
+  await gone.open();
+  assert.equal(gone.model, 'llava:7b');
 });

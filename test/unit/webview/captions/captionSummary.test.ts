@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CaptionChangeResult } from '../../../../src/shared/protocol/captions';
-import { countLabel, describeResult, lacksTrigger } from '../../../../webview/captions/captionSummary';
+import { type ChangeOutcome, countLabel, describeResult, describeSaving, lacksTrigger } from '../../../../webview/captions/captionSummary';
 
-const base: CaptionChangeResult = { rows: [], saved: 0, conflicts: [], failed: [], skipped: 0, error: null, history: { canUndo: false, canRedo: false } };
+const base: ChangeOutcome = { saved: 0, conflicts: [], failed: [], skipped: 0, error: null };
 
 test('counts images and captioned ones: a missing or blank caption is not captioned', () => {
   const rows = [
@@ -29,4 +28,14 @@ test('the status line says what happened and what stood in the way', () => {
   const mixed = describeResult((n) => `Undid the change to ${n}`, '', { ...base, saved: 1, skipped: 2, conflicts: [{ id: 'a', mine: 'x', theirs: 'y' }] });
   assert.equal(mixed.text, 'Undid the change to 1 caption. 2 captions left alone: changed on disk since. 1 caption changed on disk meanwhile: choose on the marked rows.');
   assert.equal(mixed.error, true);
+});
+
+test('while a change is written, the status line says how many captions are being saved', () => {
+  assert.equal(describeSaving(2000), 'Saving 2,000 captions…');
+  assert.equal(describeSaving(1), 'Saving 1 caption…');
+});
+
+test('a failed write says so, with the first reason', () => {
+  const failed = describeResult((n) => `Replaced in ${n}`, '', { ...base, saved: 3, failed: [{ message: 'EACCES: permission denied' }, { message: 'x' }] });
+  assert.deepEqual(failed, { text: 'Replaced in 3 captions. 2 captions not saved: EACCES: permission denied.', error: true });
 });
