@@ -8,6 +8,13 @@
 //                                        caption is saved on disk (the session's saveFinished),
 //                                        2,000 captions of ~200 characters, all changed (median).
 //                                        Goal ≤ 500 ms.
+//   BENCH captions_replace_floor_ratio  that figure over the file system's own cost, measured
+//                                        after each run on the same files: the same atomic writes
+//                                        (temporary file, rename) with nothing of the editor's
+//                                        (no store, no session, no conflict check), 16 at a time.
+//                                        What the editor adds; a machine whose disk alone takes
+//                                        more than 500 ms misses the first goal but not this one.
+//                                        Goal ≤ 1.25.
 //   answered (plain line)                from the request to the answer that the webview shows.
 //
 // Not timed: CaptionStore.load (done once when the panel opens), and putting the files back
@@ -69,9 +76,12 @@ async function main(): Promise<void> {
     console.log(`  ${captionCount} captions of ~${captionText(trigger, 0).length} characters in ${folder} (file system of the temp dir)`);
     for (let run = 0; run < warmUpRuns; run++) await restore(folder).then(() => replaceOnce(folder, false));
     const samples: Sample[] = [];
+    const floors: number[] = [];
     for (let run = 0; run < runs; run++) {
       await restore(folder);
       samples.push(await replaceOnce(folder, false));
+      await restore(folder);
+      floors.push(await bareAtomicWrites(folder));
     }
     const saved = samples[0]!.saved;
     if (saved !== captionCount) throw new Error(`only ${saved} of ${captionCount} captions were saved`);
@@ -79,6 +89,8 @@ async function main(): Promise<void> {
     console.log(`  every run saved ${saved} captions`);
     printPlain('answered (the webview can show the change)', samples.map((s) => s.answeredMs), 'ms');
     report(name, samples.map((s) => s.totalMs), 'ms', 500);
+    printPlain(`the same atomic writes alone, ${storeConcurrency} at a time (the file system's floor)`, floors, 'ms');
+    report('captions_replace_floor_ratio', samples.map((s, run) => s.totalMs / floors[run]!), 'ratio', 1.25);
 
     // Apart from the figure, and after it: these runs replace twice as many files, and each
     // replace leaves the inodes of 2,000 replaced files behind (see the header).
@@ -178,6 +190,18 @@ async function replaceOnce(folder: string, again: boolean): Promise<Sample> {
   return { totalMs: timedOne.totalMs, answeredMs: timedOne.answeredMs, saved: timedOne.finished.saved };
 }
 
+/** The floor: each caption written atomically with no check, as many at a time as the store does. */
+async function bareAtomicWrites(folder: string): Promise<number> {
+  await settle(folder);
+  const started = performance.now();
+  await eachLimited(captionCount, storeConcurrency, (i) => saveSteps(captionFile(folder, i), replaced(i), 'none'));
+  return performance.now() - started;
+}
+
+function replaced(index: number): string {
+  return captionText(trigger, index).replace('red hair', 'silver hair');
+}
+
 // ── where the time goes ────────────────────────────────────────────────────
 
 type Step = 'check' | 'open' | 'write' | 'close' | 'rename';
@@ -217,7 +241,7 @@ async function saveSteps(file: string, text: string, check: Check, timings?: Map
 async function stepsOneAtATime(folder: string): Promise<void> {
   const timings = new Map<Step, number>();
   const started = performance.now();
-  for (let i = 0; i < captionCount; i++) await saveSteps(captionFile(folder, i), captionText(trigger, i).replace('red hair', 'silver hair'), 'stat', timings);
+  for (let i = 0; i < captionCount; i++) await saveSteps(captionFile(folder, i), replaced(i), 'stat', timings);
   const wall = performance.now() - started;
   const parts = steps.map((step) => `${step} ${((timings.get(step) ?? 0) / captionCount).toFixed(3)}`);
   console.log(`  one caption at a time, ms per caption: ${parts.join(', ')}; ${(wall / captionCount).toFixed(3)} in all (${wall.toFixed(0)} ms for ${captionCount})`);
@@ -234,7 +258,6 @@ const variantList: readonly Variant[] = [
   { label: `read check (files the store wrote itself), ${storeConcurrency} at a time`, check: 'read', concurrency: storeConcurrency },
   { label: 'stat check, 4 at a time', check: 'stat', concurrency: 4 },
   { label: 'stat check, 64 at a time', check: 'stat', concurrency: 64 },
-  { label: `no check at all, ${storeConcurrency} at a time`, check: 'none', concurrency: storeConcurrency },
 ];
 const variantRuns = 5;
 
@@ -245,7 +268,7 @@ async function variants(folder: string): Promise<void> {
     for (let run = 0; run < variantRuns; run++) {
       await restore(folder);
       const started = performance.now();
-      await eachLimited(captionCount, variant.concurrency, (i) => saveSteps(captionFile(folder, i), captionText(trigger, i).replace('red hair', 'silver hair'), variant.check));
+      await eachLimited(captionCount, variant.concurrency, (i) => saveSteps(captionFile(folder, i), replaced(i), variant.check));
       samples.push(performance.now() - started);
     }
     printPlain(`save steps, ${variant.label}`, samples, 'ms');
@@ -255,7 +278,7 @@ async function variants(folder: string): Promise<void> {
   for (let run = 0; run < variantRuns; run++) {
     await restore(folder);
     const started = performance.now();
-    await eachLimited(captionCount, storeConcurrency, (i) => writeFile(captionFile(folder, i), `${captionText(trigger, i).replace('red hair', 'silver hair')}\n`));
+    await eachLimited(captionCount, storeConcurrency, (i) => writeFile(captionFile(folder, i), `${replaced(i)}\n`));
     plain.push(performance.now() - started);
   }
   printPlain(`plain writeFile in place, not atomic, ${storeConcurrency} at a time`, plain, 'ms');
