@@ -22,6 +22,9 @@ announceReady();
 
 function start(bootstrap: TrainingBootstrap): void {
   let pending = restoreViewState(getState(), bootstrap);
+  // Saved at once, not only on the first change: after a window reload the serializer reopens
+  // the run named here, and a panel only looked at has changed nothing yet.
+  setState(pending);
   const keep = debounce(() => setState(pending), setStateDelayMs);
   const ui = new ViewStateStore(pending, (state) => {
     pending = state;

@@ -88,6 +88,10 @@ export class RunModel {
   trials: TrialGrid | null;
   /** Images of the grid by `trialKey`. */
   readonly trialImages = new Map<string, string>();
+  /** Cells, by `trialKey`, whose image the run's trials.json records but whose file is gone. */
+  readonly missingTrials = new Set<string>();
+  /** Why the run's saved comparison grid cannot be shown; cleared when a new grid starts. */
+  trialsProblem: string | null;
   status: Status | null = null;
   /** Actions waiting for the host's answer, by name: their buttons wait too. */
   readonly pending = new Set<string>();
@@ -110,9 +114,11 @@ export class RunModel {
     this.trusted = bootstrap.trusted;
     this.log = bootstrap.logTail.slice(-logTailLines);
     this.trials = bootstrap.trials;
+    this.trialsProblem = bootstrap.trialsProblem;
     this.trialPromptsText = (bootstrap.trials?.prompts ?? defaultTrialPrompts(bootstrap.record.config.samplePrompts)).join('\n');
     if (bootstrap.trials) this.trialSeedsText = bootstrap.trials.seeds.join(', ');
     for (const image of bootstrap.trials?.images ?? []) this.trialImages.set(trialKey(image.checkpoint, image.promptIndex, image.seed), image.image);
+    for (const cell of bootstrap.trials?.missing ?? []) this.missingTrials.add(trialKey(cell.checkpoint, cell.promptIndex, cell.seed));
     const { steps, losses, averages, total } = bootstrap.loss;
     this.loss.append(steps, losses, averages);
     this.loss.total = total;
@@ -175,7 +181,9 @@ export class RunModel {
   }
 
   trialImage(image: TrialImage): void {
-    this.trialImages.set(trialKey(image.checkpoint, image.promptIndex, image.seed), image.image);
+    const key = trialKey(image.checkpoint, image.promptIndex, image.seed);
+    this.trialImages.set(key, image.image);
+    this.missingTrials.delete(key);
     this.changed();
   }
 
@@ -260,7 +268,10 @@ export class RunModel {
     await this.act('trials', async () => {
       const grid = await this.host.request(trainingProtocol.runTrials, { checkpoints, prompts: [...prompts], seeds: [...seeds] });
       this.trials = grid;
+      this.trialsProblem = null;
       this.trialImages.clear();
+      this.missingTrials.clear();
+      for (const cell of grid.missing) this.missingTrials.add(trialKey(cell.checkpoint, cell.promptIndex, cell.seed));
       for (const image of grid.images) this.trialImages.set(trialKey(image.checkpoint, image.promptIndex, image.seed), image.image);
       return `Generating ${grid.checkpoints.length * grid.prompts.length * grid.seeds.length} test images…`;
     });

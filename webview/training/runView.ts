@@ -92,7 +92,7 @@ export class RunView extends ModelView<RunModel> {
       )}
       ${this.section('checkpoints', `Checkpoints (${record.checkpoints.length})`, true, this.renderCheckpoints())}
       ${this.section('samples', `Samples (${model.samples.length})`, true, this.renderSamples())}
-      ${this.section('trials', 'Compare checkpoints', false, renderTrials(model))}
+      ${this.section('trials', 'Compare checkpoints', model.trials !== null || model.trialsProblem !== null, renderTrials(model))}
       ${this.section(
         'log',
         'Log',

@@ -1,5 +1,6 @@
 import { type TemplateResult, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
+import type { TrialGrid } from '../../src/shared/protocol/training';
 import { fileName } from './fileName';
 import { formatCount, formatLoss } from './numbers';
 import { type RunModel, trialKey } from './runModel';
@@ -41,11 +42,12 @@ export function renderTrials(model: RunModel): TemplateResult {
         ${running ? html`<button class="secondary" id="trials-cancel" @click=${() => model.cancelTrials()}>Cancel</button>` : nothing}
       </div>
     </div>
-    ${grid ? renderGrid(model, grid.checkpoints, grid.prompts, grid.seeds, running) : nothing}`;
+    ${model.trialsProblem !== null ? html`<p class="trials-problem" id="trials-problem" role="alert">${model.trialsProblem}</p>` : nothing}
+    ${grid ? renderGrid(model, grid, running) : nothing}`;
 }
 
-function renderGrid(model: RunModel, checkpoints: readonly string[], prompts: readonly string[], seeds: readonly number[], running: boolean): TemplateResult {
-  const columns = prompts.flatMap((prompt, promptIndex) => seeds.map((seed) => ({ prompt, promptIndex, seed })));
+function renderGrid(model: RunModel, grid: TrialGrid, running: boolean): TemplateResult {
+  const columns = grid.prompts.flatMap((prompt, promptIndex) => grid.seeds.map((seed) => ({ prompt, promptIndex, seed })));
   const records = new Map(model.record.checkpoints.map((c) => [c.file, c]));
   return html`<div class="trials-scroll">
     <table class="trials-grid" id="trials-grid">
@@ -61,23 +63,30 @@ function renderGrid(model: RunModel, checkpoints: readonly string[], prompts: re
         </tr>
       </thead>
       <tbody>
-        ${checkpoints.map((file) => {
+        ${grid.checkpoints.map((file, row) => {
           const record = records.get(file);
+          const loss = grid.losses[row] ?? record?.loss ?? null;
           const chosen = model.record.chosen?.file === file;
           return html`<tr>
             <th scope="row" class="trial-row-head">
               <span class="checkpoint-name" title=${file}>${fileName(file)}</span>
-              <span class="checkpoint-facts">${record ? `step ${formatCount(record.step)} · loss ${formatLoss(record.loss)}` : ''}</span>
+              <span class="checkpoint-facts">${record ? `step ${formatCount(record.step)} · loss ${formatLoss(loss)}` : ''}</span>
               ${chosen
                 ? html`<span class="tag">In use</span>`
                 : html`<button class="secondary small" ?disabled=${!model.trusted || model.pending.has(`use:${file}`)} @click=${() => void model.useCheckpoint(file)}>Use this checkpoint</button>`}
             </th>
             ${columns.map((column) => {
-              const image = model.trialImages.get(trialKey(file, column.promptIndex, column.seed));
+              const key = trialKey(file, column.promptIndex, column.seed);
+              const image = model.trialImages.get(key);
               const caption = `${fileName(file)} · ${column.prompt} · seed ${column.seed}`;
               if (image !== undefined) {
                 return html`<td>
                   <button class="trial-image" aria-label=${`Show larger: ${caption}`} @click=${() => model.view(image, caption)}><img src=${image} alt=${caption} loading="lazy" /></button>
+                </td>`;
+              }
+              if (model.missingTrials.has(key)) {
+                return html`<td>
+                  <div class="trial-missing" role="img" aria-label=${`Image missing: ${caption}`} title="This test image was made, but its file is gone">Image missing</div>
                 </td>`;
               }
               return html`<td>

@@ -2,10 +2,12 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import type { GenerationRequest } from '../generation/request';
-import { InvalidInputError } from '../util/errors';
-import { copyFileAtomic, writeFileAtomic } from '../util/files';
-import type { CheckpointRecord, RunRecord, TrainingConfig } from './model';
-import type { RunPaths } from './runFolder';
+import { errorMessage, InvalidInputError } from '../util/errors';
+import { copyFileAtomic, isErrnoException, writeFileAtomic } from '../util/files';
+import { mapLimited } from '../util/mapLimited';
+import type { CheckpointRecord, LossPoint, RunRecord, TrainingConfig } from './model';
+import { type RunPaths, runFolder, runPaths } from './runFolder';
+import { type StoredTrialGrid, storedTrialGrid } from './trialGrid';
 
 /** One test prompt of a checkpoint comparison: the same text and seed for every checkpoint. */
 export interface TrialPrompt {
@@ -13,6 +15,8 @@ export interface TrialPrompt {
   readonly negative: string;
   readonly seed: number;
 }
+
+const trialsFileName = 'trials.json';
 
 const trialsSchema = z.object({
   version: z.literal(1),
@@ -101,24 +105,75 @@ export function trialRequests(
     );
 }
 
-export async function readTrials(paths: RunPaths): Promise<TrialsRecord | undefined> {
-  const text = await readFile(path.join(paths.trials, 'trials.json'), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
+/** trials.json read back: the record, or why it cannot be used. */
+export type TrialsRead = { readonly record: TrialsRecord; readonly problem?: undefined } | { readonly record?: undefined; readonly problem: string };
+
+/**
+ * Reads `training/<run>/trials/trials.json`; undefined when there is none. A file that is not
+ * JSON or not a comparison record gives `problem`, naming the file and the first thing wrong.
+ */
+export async function readTrials(paths: RunPaths): Promise<TrialsRead | undefined> {
+  const file = path.join(paths.trials, trialsFileName);
+  let text: string;
   try {
-    const parsed = trialsSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
+    throw error;
   }
+  const where = `${runFolder(paths.runId)}/trials/${trialsFileName}`;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { problem: `${where} is not valid JSON (${errorMessage(error)}).` };
+  }
+  const parsed = trialsSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue?.path.map(String).join('.');
+    return { problem: `${where} is not a checkpoint comparison record: ${at ? `${at}: ` : ''}${issue?.message ?? 'invalid'}.` };
+  }
+  return { record: parsed.data };
 }
 
-/** Records one finished test image; the comparison grid is read back from this after a reload. */
+/** Records one finished test image; the comparison grid is read back from this after a reload. A trials.json that cannot be read is left as it is, and this throws. */
 export async function recordTrialImage(paths: RunPaths, prompts: readonly TrialPrompt[], cell: TrialsRecord['cells'][number]): Promise<TrialsRecord> {
-  const previous = await readTrials(paths);
+  const read = await readTrials(paths);
+  if (read?.problem !== undefined) throw new InvalidInputError(`${read.problem} The test image ${cell.image} was not recorded in it: fix the file or delete it.`);
+  const previous = read?.record;
   const samePrompts = previous && JSON.stringify(previous.prompts) === JSON.stringify(prompts);
   const cells = (samePrompts ? previous.cells : []).filter((c) => !(c.checkpoint === cell.checkpoint && c.promptIndex === cell.promptIndex));
   const record: TrialsRecord = { version: 1, prompts: [...prompts], cells: [...cells, cell] };
   await mkdir(paths.trials, { recursive: true });
-  await writeFileAtomic(path.join(paths.trials, 'trials.json'), `${JSON.stringify(record, null, 2)}\n`);
+  await writeFileAtomic(path.join(paths.trials, trialsFileName), `${JSON.stringify(record, null, 2)}\n`);
   return record;
+}
+
+/** What the panel shows of a run's comparison: nothing, the grid, or why trials.json cannot be used. */
+export type StoredTrials = { readonly kind: 'none' } | { readonly kind: 'grid'; readonly grid: StoredTrialGrid } | { readonly kind: 'unreadable'; readonly problem: string };
+
+/**
+ * The comparison grid of a run as its folder holds it: trials.json, the images that are still
+ * there, and the loss at each checkpoint. Reads only; a bad trials.json is reported, not replaced.
+ */
+export async function readStoredTrials(studioRoot: string, record: RunRecord, loss: readonly LossPoint[]): Promise<StoredTrials> {
+  const read = await readTrials(runPaths(studioRoot, record.id));
+  if (read === undefined) return { kind: 'none' };
+  if (read.problem !== undefined) {
+    return { kind: 'unreadable', problem: `${read.problem} The comparison grid cannot be shown: fix the file or delete it (its images stay in the trials folder), then generate the grid again.` };
+  }
+  const images = [...new Set(read.record.cells.map((c) => c.image))];
+  const present = await mapLimited(images, (image) => isFile(path.resolve(studioRoot, image)));
+  const existing = new Set(images.filter((_, i) => present[i]));
+  const grid = storedTrialGrid(read.record, record, loss, (image) => existing.has(image));
+  return grid ? { kind: 'grid', grid } : { kind: 'none' };
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
 }

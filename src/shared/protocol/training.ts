@@ -18,6 +18,8 @@ export const trainingLimits = {
   samplePrompts: 64,
   trialPrompts: 16,
   trialSeeds: 8,
+  /** Images of one comparison grid, made or missing. */
+  trialImages: 4_000,
   checkpoints: 1_000,
   samples: 10_000,
   presets: 64,
@@ -175,11 +177,17 @@ export type LossAppend = z.infer<typeof lossAppendSchema>;
 
 const logLinesSchema = z.array(text(trainingLimits.logLineLength)).check(z.maxLength(trainingLimits.logLines));
 
-/** One image of the checkpoint comparison grid. `checkpoint` is the checkpoint's file, relative to the run folder. */
-export const trialImageSchema = z.object({
+/** One cell of the checkpoint comparison grid. `checkpoint` is the checkpoint's file, relative to the run folder. */
+export const trialCellSchema = z.object({
   checkpoint: text(trainingLimits.path),
   promptIndex: z.int().check(z.minimum(0)),
   seed: z.int(),
+});
+export type TrialCell = z.infer<typeof trialCellSchema>;
+
+/** One image of the checkpoint comparison grid. */
+export const trialImageSchema = z.object({
+  ...trialCellSchema.shape,
   /** A webview URI. */
   image: text(trainingLimits.path * 2),
 });
@@ -189,15 +197,21 @@ const trialPromptsSchema = z.array(nonEmpty(trainingLimits.prompt)).check(z.minL
 const trialSeedsSchema = z.array(z.int()).check(z.minLength(1), z.maxLength(trainingLimits.trialSeeds));
 
 /** The comparison grid: rows are checkpoints, columns each prompt with each seed. */
-export const trialGridSchema = z.object({
-  checkpoints: z.array(text(trainingLimits.path)).check(z.maxLength(trainingLimits.checkpoints)),
-  prompts: trialPromptsSchema,
-  seeds: trialSeedsSchema,
-  images: z.array(trialImageSchema).check(z.maxLength(trainingLimits.checkpoints * 4)),
-  running: z.boolean(),
-  /** Why the grid stopped before it was full; null while it runs or when it finished. */
-  error: z.nullable(text(trainingLimits.message)),
-});
+export const trialGridSchema = z
+  .object({
+    checkpoints: z.array(text(trainingLimits.path)).check(z.maxLength(trainingLimits.checkpoints)),
+    /** The loss at each of `checkpoints`, in the same order; null when unknown. */
+    losses: z.array(z.nullable(z.number())).check(z.maxLength(trainingLimits.checkpoints)),
+    prompts: trialPromptsSchema,
+    seeds: trialSeedsSchema,
+    images: z.array(trialImageSchema).check(z.maxLength(trainingLimits.trialImages)),
+    /** Images the run's trials.json records whose file is gone: shown as missing, not as broken images. */
+    missing: z.array(trialCellSchema).check(z.maxLength(trainingLimits.trialImages)),
+    running: z.boolean(),
+    /** Why the grid stopped before it was full; null while it runs or when it finished. */
+    error: z.nullable(text(trainingLimits.message)),
+  })
+  .check(z.refine((grid) => grid.losses.length === grid.checkpoints.length, { message: 'one loss per checkpoint' }));
 export type TrialGrid = z.infer<typeof trialGridSchema>;
 
 /** A new run: the form, filled with the dataset's defaults. */
@@ -224,7 +238,10 @@ export const trainingRunBootstrapSchema = z.object({
   logTail: logLinesSchema,
   /** The trainer is running in this window: cancel works, figures and loss stream. */
   live: z.boolean(),
+  /** The comparison grid: the one being made in this panel, else the one read back from the run's trials.json. */
   trials: z.nullable(trialGridSchema),
+  /** Why the run's trials.json could not be read back, said so the user can act; null when it could (or there is none). */
+  trialsProblem: z.nullable(text(trainingLimits.message)),
   trusted: z.boolean(),
 });
 export type TrainingRunBootstrap = z.infer<typeof trainingRunBootstrapSchema>;

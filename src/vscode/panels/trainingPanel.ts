@@ -1,6 +1,8 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { StoredTrials } from '../../core/training/checkpointTrials';
 import type { LossPoint, RunRecord, TrainingConfig, TrainingProgress } from '../../core/training/model';
+import { checkpointLoss } from '../../core/training/trialGrid';
 import type { TrainingJob } from '../../core/training/trainingJob';
 import { DisposableStore } from '../../core/util/disposable';
 import { errorMessage, InvalidInputError, isCancellation } from '../../core/util/errors';
@@ -63,6 +65,8 @@ export interface TrainingPanelServices {
   liveJob(runId: string): TrainingJob | undefined;
   /** A run from its folder; undefined when there is no such run. */
   readRun(runId: string): Promise<StoredRun | undefined>;
+  /** The run's comparison grid as its trials.json and images are now; only reads. */
+  readTrials(record: RunRecord, loss: readonly LossPoint[]): Promise<StoredTrials>;
   /** Generates the grid, calling `onImage` as each image is ready; rejects with why it stopped; honours `signal`. */
   runTrials(request: TrialRequest, onImage: (image: TrialResult) => void, signal: AbortSignal): Promise<void>;
   /** Makes a checkpoint of the run the character's LoRA; answers with the record as it is now (with `chosen`). */
@@ -95,6 +99,8 @@ interface ShownRun {
   /** The run as read from its folder, when there is no job. */
   stored: StoredRun | undefined;
   live: boolean;
+  /** The comparison grid the run's folder held when it was loaded. */
+  readonly trials: StoredTrials;
   readonly disposables: DisposableStore;
 }
 
@@ -108,6 +114,7 @@ export class TrainingPanel extends PanelHost {
   private form: TrainingForm | undefined;
   private run: ShownRun | undefined;
   private trials: TrialGrid | null = null;
+  private trialsProblem: string | null = null;
   private trialsAbort: AbortController | undefined;
   /** Points of the loss series the webview has (or was bootstrapped with); pending ones follow. */
   private lossSent = 0;
@@ -225,6 +232,7 @@ export class TrainingPanel extends PanelHost {
       logTail: clipLines(logTail.slice(-logTailLines)),
       live: run.live,
       trials: this.trials,
+      trialsProblem: this.trialsProblem,
       trusted,
     };
   }
@@ -250,7 +258,6 @@ export class TrainingPanel extends PanelHost {
     this.run?.disposables.dispose();
     this.trialsAbort?.abort();
     this.trialsAbort = undefined;
-    this.trials = null;
     this.form = undefined;
     this.attach(run);
     this.setResourceRoots([vscode.Uri.file(run.folder)]);
@@ -260,6 +267,7 @@ export class TrainingPanel extends PanelHost {
 
   private attach(run: ShownRun): void {
     this.run = run;
+    this.restoreTrials(run);
     const record = current(run).record;
     this.panel.title = `Training: ${record.config.outputName || run.runId}`;
     const job = run.job;
@@ -326,9 +334,12 @@ export class TrainingPanel extends PanelHost {
     const run = this.requireRun();
     if (this.trials?.running) throw new InvalidInputError('A comparison grid is being made already; cancel it first to start another.');
     const checkpoints = params.checkpoints.map((file) => this.checkpointOf(run, file));
+    const { record, loss } = current(run);
+    const losses = checkpoints.map((file) => checkpointLoss(record.checkpoints.find((c) => c.file === file)!, loss));
     const images: TrialGrid['images'] = [];
-    const grid: TrialGrid = { checkpoints, prompts: params.prompts, seeds: params.seeds, images, running: true, error: null };
+    const grid: TrialGrid = { checkpoints, losses, prompts: params.prompts, seeds: params.seeds, images, missing: [], running: true, error: null };
     this.trials = grid;
+    this.trialsProblem = null;
     const abort = new AbortController();
     this.trialsAbort = abort;
     // Another grid or another run replaced this one: what it still reports is dropped.
@@ -361,6 +372,23 @@ export class TrainingPanel extends PanelHost {
       },
     );
     return grid;
+  }
+
+  /** The grid read back from the run's folder: images as webview URIs, or why it cannot be shown. */
+  private restoreTrials(run: ShownRun): void {
+    this.trials = null;
+    this.trialsProblem = null;
+    if (run.trials.kind === 'unreadable') this.trialsProblem = clip(run.trials.problem, trainingLimits.message);
+    if (run.trials.kind !== 'grid') return;
+    const stored = run.trials.grid;
+    const images: TrialGrid['images'] = [];
+    const missing: TrialGrid['missing'] = stored.missing.map(({ checkpoint, promptIndex, seed }) => ({ checkpoint, promptIndex, seed }));
+    for (const { file, ...cell } of stored.images) {
+      const uri = this.imageUri(run, file);
+      if (uri === undefined) missing.push(cell);
+      else images.push({ ...cell, image: uri });
+    }
+    this.trials = { checkpoints: [...stored.checkpoints], losses: [...stored.losses], prompts: [...stored.prompts], seeds: [...stored.seeds], images, missing, running: false, error: null };
   }
 
   private requireRun(): ShownRun {
@@ -403,15 +431,27 @@ export function restoredRunId(state: unknown): string | undefined {
 
 async function loadRun(services: TrainingPanelServices, runId: string): Promise<ShownRun> {
   const job = services.liveJob(runId);
-  if (job) return shownJob(job);
+  if (job) return shownJob(job, await readTrialsOf(services, runId, job.record(), job.loss()));
   const stored = await services.readRun(runId);
   if (!stored) throw new InvalidInputError(`There is no training run ${runId}: its folder is gone or has no run.json.`);
-  return { runId, folder: services.runFolder(runId), job: undefined, stored, live: false, disposables: new DisposableStore() };
+  const trials = await readTrialsOf(services, runId, stored.record, stored.loss);
+  return { runId, folder: services.runFolder(runId), job: undefined, stored, live: false, trials, disposables: new DisposableStore() };
 }
 
-function shownJob(job: TrainingJob): ShownRun {
+/** The grid is an extra: a folder that cannot be read shows the run without it, and says why. */
+async function readTrialsOf(services: TrainingPanelServices, runId: string, record: RunRecord, loss: readonly LossPoint[]): Promise<StoredTrials> {
+  try {
+    return await services.readTrials(record, loss);
+  } catch (error) {
+    services.logger.warn(`Training ${runId}: the comparison grid could not be read: ${errorMessage(error)}`);
+    return { kind: 'unreadable', problem: `The comparison grid could not be read: ${errorMessage(error)}` };
+  }
+}
+
+/** A job started in this panel: a new run, with no comparison yet. */
+function shownJob(job: TrainingJob, trials: StoredTrials = { kind: 'none' }): ShownRun {
   const status = job.record().status;
-  return { runId: job.runId, folder: job.folder, job, stored: undefined, live: status === 'queued' || status === 'running', disposables: new DisposableStore() };
+  return { runId: job.runId, folder: job.folder, job, stored: undefined, live: status === 'queued' || status === 'running', trials, disposables: new DisposableStore() };
 }
 
 function current(run: ShownRun): { record: RunRecord; loss: readonly LossPoint[]; logTail: readonly string[]; progress: TrainingProgress | null } {

@@ -7,14 +7,14 @@ import type { Dataset } from '../../core/model/studio';
 import type { Settings } from '../../core/settings/settings';
 import { loraName } from '../../core/studio/layout';
 import type { StudioIndex } from '../../core/studio/studioIndex';
-import { parseSamplePrompt, recordTrialImage, stageCheckpoint, trialRequests, type TrialPrompt } from '../../core/training/checkpointTrials';
+import { parseSamplePrompt, readStoredTrials, recordTrialImage, stageCheckpoint, trialRequests, type TrialPrompt } from '../../core/training/checkpointTrials';
 import { comfyModelsFolder } from '../../core/training/loraCatalog';
 import type { TrainingConfig } from '../../core/training/model';
 import { listRuns, readLogTail, readLoss, readRun, runPaths, settleStaleRun } from '../../core/training/runFolder';
 import { defaultTrainingConfig, presetsFor, validateTrainingConfig } from '../../core/training/trainingConfig';
 import { useCheckpoint } from '../../core/training/useCheckpoint';
 import { DisposableStore } from '../../core/util/disposable';
-import { CancelledError, InvalidInputError } from '../../core/util/errors';
+import { CancelledError, errorMessage, InvalidInputError } from '../../core/util/errors';
 import type { Logger } from '../../core/util/logger';
 import type { FieldProblem } from '../../shared/protocol/training';
 import { trainingViewType } from '../../shared/protocol/training';
@@ -114,11 +114,14 @@ function panelServices(host: TrainingHostServices): TrainingPanelServices {
       const [loss, logTail] = await Promise.all([readLoss(paths), readLogTail(paths, 200)]);
       return { record: settleStaleRun(read.record, host.training.live(runId) !== undefined), loss, logTail };
     },
+    readTrials: (record, loss) => readStoredTrials(root(), record, loss),
     runTrials: async (request, onImage, signal) => {
       await runTrials(host, root(), request, (image) => {
         trialWrites = trialWrites.then(() => onImage(image));
       }, signal, (prompts, cell) => {
-        trialWrites = trialWrites.then(() => recordTrialImage(runPaths(root(), request.runId), prompts, cell)).catch(() => undefined);
+        trialWrites = trialWrites
+          .then(() => recordTrialImage(runPaths(root(), request.runId), prompts, cell))
+          .catch((error: unknown) => host.logger.warn(`Training ${request.runId}: ${errorMessage(error)}`));
       });
       await trialWrites;
     },

@@ -88,7 +88,7 @@ describe('checkpoint comparison', () => {
       await recordTrialImage(paths, prompts, { checkpoint: 'out/spyke.safetensors', promptIndex: 0, image: 'training/x/trials/spyke/p1_v1.png' });
       await recordTrialImage(paths, prompts, { checkpoint: 'out/spyke.safetensors', promptIndex: 1, image: 'training/x/trials/spyke/p2_v1.png' });
       await recordTrialImage(paths, prompts, { checkpoint: 'out/spyke.safetensors', promptIndex: 0, image: 'training/x/trials/spyke/p1_v2.png' });
-      const trials = await readTrials(paths);
+      const trials = (await readTrials(paths))?.record;
       assert.deepEqual(trials?.cells.map((c) => [c.promptIndex, c.image.replace(/^.*\//, '')]), [[1, 'p2_v1.png'], [0, 'p1_v2.png']]);
     }));
 });

@@ -111,8 +111,17 @@ describe('training protocol', () => {
   });
 
   it('checks both bootstraps by their mode', () => {
-    const run = { mode: 'run', record, samples: [], loss: { steps: [1], losses: [null], averages: [null], total: 1 }, progress: null, logTail: [], live: false, trials: null, trusted: true };
+    const run = { mode: 'run', record, samples: [], loss: { steps: [1], losses: [null], averages: [null], total: 1 }, progress: null, logTail: [], live: false, trials: null, trialsProblem: null, trusted: true };
     assert.equal(trainingBootstrapSchema.safeParse(run).success, true);
+    const grid = { checkpoints: ['out/a.safetensors', 'out/b.safetensors'], losses: [0.12, null], prompts: ['spyke'], seeds: [42], images: [{ checkpoint: 'out/a.safetensors', promptIndex: 0, seed: 42, image: 'https://file/a.png' }], missing: [{ checkpoint: 'out/b.safetensors', promptIndex: 0, seed: 42 }], running: false, error: null };
+    assert.equal(trainingBootstrapSchema.safeParse({ ...run, trials: grid, trialsProblem: null }).success, true);
+    assert.equal(trainingBootstrapSchema.safeParse({ ...run, trials: null, trialsProblem: 'trials.json is not valid JSON.' }).success, true);
+    // One loss per checkpoint; a missing cell has no image to name.
+    assert.equal(trainingBootstrapSchema.safeParse({ ...run, trials: { ...grid, losses: [0.12] } }).success, false);
+    assert.equal(trainingBootstrapSchema.safeParse({ ...run, trials: { ...grid, missing: [{ checkpoint: 'out/b.safetensors', promptIndex: -1, seed: 42 }] } }).success, false);
+    assert.equal(trainingBootstrapSchema.safeParse({ ...run, trials: { ...grid, missing: new Array(trainingLimits.trialImages + 1).fill(grid.missing[0]) } }).success, false);
+    assert.equal(trainingBootstrapSchema.safeParse({ ...run, trialsProblem: 'x'.repeat(trainingLimits.message + 1) }).success, false);
+    assert.equal(trainingBootstrapSchema.safeParse({ ...run, trialsProblem: undefined }).success, false);
     assert.equal(trainingBootstrapSchema.safeParse({ ...run, record: { ...record, status: 'paused' } }).success, false);
     const form = { mode: 'form', datasetId: 'spyke', character: null, presets: [{ id: 'quick', label: 'Quick', description: '', fits: false, values: { maxTrainSteps: 400 } }], config, hardware: 'Apple M1, 16 GB', trusted: true };
     assert.equal(trainingBootstrapSchema.safeParse(form).success, true);

@@ -39,6 +39,7 @@ function bootstrap(change: Partial<TrainingRunBootstrap> = {}): TrainingRunBoots
     logTail: ['steps: 40%'],
     live: true,
     trials: null,
+    trialsProblem: null,
     trusted: true,
     ...change,
   };
@@ -120,7 +121,7 @@ test('a refused action says why in the status line', async () => {
 });
 
 test('the comparison grid starts from the run’s sample prompts, and its images fill their cells', async () => {
-  const grid = { checkpoints: record.checkpoints.map((c) => c.file), prompts: ['spyke, portrait'], seeds: [42, 7], images: [], running: true, error: null };
+  const grid = { checkpoints: record.checkpoints.map((c) => c.file), losses: [0.11, 0.1], prompts: ['spyke, portrait'], seeds: [42, 7], images: [], missing: [], running: true, error: null };
   const host = fakeHost({ 'training/trials/run': grid });
   const model = new RunModel(bootstrap(), host);
   assert.equal(model.trialPromptsText, 'spyke, portrait\nspyke, full body');
@@ -131,6 +132,38 @@ test('the comparison grid starts from the run’s sample prompts, and its images
   assert.equal(model.trialImages.get(trialKey('out/spyke-step00000200.safetensors', 0, 7)), 'https://file/x.png');
   model.trialsFinished(null, false);
   assert.equal(model.trials?.running, false);
+});
+
+test('a grid read back from the run’s folder shows its images, its missing cells, and why a bad trials.json cannot be shown', async () => {
+  const [first, second] = record.checkpoints.map((c) => c.file) as [string, string];
+  const trials = {
+    checkpoints: [first, second],
+    losses: [0.11, 0.1],
+    prompts: ['spyke, portrait --n blurry'],
+    seeds: [42, 7],
+    images: [{ checkpoint: first, promptIndex: 0, seed: 42, image: 'https://file/p1.png' }],
+    missing: [{ checkpoint: second, promptIndex: 0, seed: 7 }],
+    running: false,
+    error: null,
+  };
+  const model = new RunModel(bootstrap({ live: false, progress: null, trials }), fakeHost({ 'training/trials/run': { ...trials, images: [], missing: [], running: true } }));
+  assert.equal(model.trialPromptsText, 'spyke, portrait --n blurry');
+  assert.equal(model.trialSeedsText, '42, 7');
+  assert.equal(model.trialImages.get(trialKey(first, 0, 42)), 'https://file/p1.png');
+  assert.ok(model.missingTrials.has(trialKey(second, 0, 7)));
+  assert.ok(!model.missingTrials.has(trialKey(first, 0, 7)));
+  // Made again, the image is no longer missing; a new grid forgets the old one's missing cells.
+  model.trialImage({ checkpoint: second, promptIndex: 0, seed: 7, image: 'https://file/p1b.png' });
+  assert.ok(!model.missingTrials.has(trialKey(second, 0, 7)));
+  model.missingTrials.add(trialKey(first, 0, 7));
+  await model.runTrialsFromInputs();
+  assert.equal(model.missingTrials.size, 0);
+
+  const broken = new RunModel(bootstrap({ live: false, trialsProblem: 'training/spyke-1/trials/trials.json is not valid JSON.' }), fakeHost({ 'training/trials/run': { ...trials, images: [], missing: [], running: true } }));
+  assert.equal(broken.trials, null);
+  assert.match(broken.trialsProblem ?? '', /not valid JSON/);
+  await broken.runTrialsFromInputs();
+  assert.equal(broken.trialsProblem, null);
 });
 
 test('bad seeds stop the grid before it is asked for', async () => {

@@ -4,7 +4,7 @@ import type { TrainingBootstrap, TrainingViewState } from '../../../../src/share
 import { defaultViewState, isOpen, restoreViewState, ViewStateStore } from '../../../../webview/training/viewState';
 
 const formOf = (datasetId: string): TrainingBootstrap => ({ mode: 'form', datasetId, character: null, presets: [], config: {} as never, hardware: '', trusted: true });
-const runOf = (id: string): TrainingBootstrap => ({ mode: 'run', record: { id } as never, samples: [], loss: { steps: [], losses: [], averages: [], total: 0 }, progress: null, logTail: [], live: false, trials: null, trusted: true });
+const runOf = (id: string): TrainingBootstrap => ({ mode: 'run', record: { id } as never, samples: [], loss: { steps: [], losses: [], averages: [], total: 0 }, progress: null, logTail: [], live: false, trials: null, trialsProblem: null, trusted: true });
 
 const saved: TrainingViewState = { runId: 'spyke-1', datasetId: null, draft: null, smoothing: 0.9, open: { log: false }, scrollTop: 420 };
 
