@@ -9,6 +9,7 @@ import { ComfyLog } from './vscode/comfy/comfyLog';
 import { ComfyStatusBar } from './vscode/comfy/comfyStatusBar';
 import { registerCommands } from './vscode/commands';
 import { DatasetReports } from './vscode/datasets/datasetReports';
+import { registerCaptionsSerializer } from './vscode/panels/openCaptions';
 import { registerGallerySerializer } from './vscode/panels/openGallery';
 import { onDidChangeSettings, readSettings } from './vscode/config';
 import { showError } from './vscode/errors';
@@ -107,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): void {
     };
     context.subscriptions.push(datasetReports, training);
     registerCommands(context, services);
-    context.subscriptions.push(registerGallerySerializer(services), registerTrainingSerializer(services));
+    context.subscriptions.push(registerGallerySerializer(services), registerCaptionsSerializer(services), registerTrainingSerializer(services));
 
     logSettings(logger, initial);
     if (!vscode.workspace.isTrusted) logger.info('Restricted mode: the folder is not trusted, so no engine process will be started.');

@@ -1,7 +1,8 @@
 // End-to-end: the caption editor of the sample studio's dataset in a real VS Code: opened from the
 // dataset's context menu, a tag added through a row's input and saved to disk, "Prepend trigger"
 // over every caption (the uncaptioned image gets a file), undo putting the files back, and a
-// caption written by another program showing up live.
+// caption written by another program showing up live, and the editor back on its dataset after a
+// window reload.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -9,11 +10,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { captionRow, openCaptionEditor } from './captionEditor';
-import { e2eTimeout as timeout, inSession, screenshot, until, webviewPanel } from './harness';
+import { e2eTimeout as timeout, inSession, reloadWindow, screenshot, until, webviewPanel } from './harness';
 
 const trigger = 'spyke_plasma_v1';
-
-
 
 async function thumbnailShown(editor: FrameLocator, name: string): Promise<void> {
   const image = captionRow(editor, name).locator('img.thumb');
@@ -76,5 +75,13 @@ test('the caption editor edits tags, prepends the trigger, undoes, and follows c
     await writeFile(caption('spyke_002'), `${trigger}, full body, jumping, city lights\n`);
     await captionRow(editor, 'spyke_002.png').locator('.chip', { hasText: 'jumping' }).waitFor({ timeout: 15_000 });
     await screenshot(page, 'captions-outside-change');
+
+    // A window reload brings the editor back on the same dataset, read from disk again.
+    await reloadWindow(page);
+    await page.locator('.tabs-container .tab', { hasText: 'Captions: spyke' }).waitFor({ timeout: 60_000 });
+    const restored = webviewPanel(page);
+    await restored.locator('#captions-count').getByText('3 images · 2 captioned').waitFor({ timeout: 60_000 });
+    await captionRow(restored, 'spyke_002.png').locator('.chip', { hasText: 'jumping' }).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'captions-restored');
   });
 });

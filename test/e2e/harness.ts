@@ -340,6 +340,14 @@ export async function answerInputBoxes(page: Page, answers: readonly InputAnswer
   return prefilled;
 }
 
+/** "Developer: Reload Window", waiting until the new workbench is there (panels with a serializer come back). */
+export async function reloadWindow(page: Page): Promise<void> {
+  const reloaded = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout: 60_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(outputDir, `${name}.png`);
   await page.screenshot({ path: file });

@@ -7,14 +7,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { recordTrialImage, type TrialPrompt } from '../../src/core/training/checkpointTrials';
 import type { RunRecord } from '../../src/core/training/model';
 import { appendLoss, newRunRecord, runPaths, writeRun } from '../../src/core/training/runFolder';
 import { defaultTrainingConfig } from '../../src/core/training/trainingConfig';
 import { writeSamplePng } from '../support/samplePng';
 import { managedComfy, withComfyBase } from './comfyDouble';
-import { e2eTimeout, inSession, openContainer, runCommand, screenshot, treeItem, until, webviewPanel } from './harness';
+import { e2eTimeout, inSession, openContainer, reloadWindow, runCommand, screenshot, treeItem, until, webviewPanel } from './harness';
 
 const runId = 'spyke_plasma_v1-20261121-120000';
 const checkpoints = [
@@ -76,13 +75,6 @@ async function writeFinishedRun(studio: string): Promise<void> {
       if (c === goneCell.checkpoint && p === goneCell.prompt) await rm(path.join(studio, image));
     }
   }
-}
-
-async function reloadWindow(page: Page): Promise<void> {
-  const reloaded = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout: 60_000 });
-  await runCommand(page, 'Developer: Reload Window');
-  await reloaded;
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 }
 
 test('a window reload brings the training panel back on its run, with the comparison grid from trials.json', { timeout: e2eTimeout * 2 }, async () => {

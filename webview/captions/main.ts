@@ -1,12 +1,13 @@
 import './captions.css';
-import { type CaptionsBootstrap, captionsBootstrapSchema, captionsProtocol } from '../../src/shared/protocol/captions';
-import { announceReady, host, readBootstrap, warn } from '../shared/host';
+import { type CaptionsBootstrap, captionsBootstrapSchema, captionsProtocol, type CaptionsViewState } from '../../src/shared/protocol/captions';
+import { announceReady, host, readBootstrap, setState, warn } from '../shared/host';
 import './captionsApp';
 import type { CaptionsApp } from './captionsApp';
 import { CaptionsModel } from './captionsModel';
 
-// The caption editor's entry: read the bootstrap, listen, then say ready. Nothing is kept in the
-// webview's state: the captions are re-read from disk whenever the panel is shown.
+// The caption editor's entry: read the bootstrap, listen, then say ready. The webview's state
+// keeps only the dataset (for reopening it after a window reload): the captions are re-read from
+// disk whenever the panel is shown.
 
 const parsed = captionsBootstrapSchema.safeParse(readBootstrap());
 if (!parsed.success) warn(`the bootstrap is missing or invalid; starting empty: ${parsed.error.issues[0]?.message ?? ''}`);
@@ -23,6 +24,8 @@ const bootstrap: CaptionsBootstrap = parsed.success
       readOnly: true,
       autoCaption: { template: '', defaultTemplate: '', model: null, class: 'character' },
     };
+
+if (bootstrap.datasetId !== '') setState({ datasetId: bootstrap.datasetId } satisfies CaptionsViewState);
 
 const model = new CaptionsModel(bootstrap, { host, warn });
 

@@ -5,6 +5,13 @@ import { defineCommand, defineNotification, defineRequest } from './ipc';
 /** The webview type of the caption editor, one panel per dataset. */
 export const captionsViewType = 'studionova.captions';
 
+/**
+ * What the webview keeps with VS Code's `setState`: the serializer reopens this dataset's editor
+ * after a window reload. Nothing else: the captions themselves are read from disk again.
+ */
+export const captionsViewStateSchema = z.object({ datasetId: z.string().check(z.minLength(1), z.maxLength(200)) });
+export type CaptionsViewState = z.infer<typeof captionsViewStateSchema>;
+
 /** Longer than any caption a trainer reads (CLIP stops at 77 tokens); a bound on what the webview may send. */
 const maxCaptionLength = 20_000;
 /** A dataset of 2,000 images, with room to spare. */

@@ -2,9 +2,9 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { datasetFolder } from '../../core/studio/layout';
-import { CancelledError, InvalidInputError } from '../../core/util/errors';
+import { CancelledError, errorMessage, InvalidInputError } from '../../core/util/errors';
 import type { Dataset } from '../../core/model/studio';
-import { captionsViewType } from '../../shared/protocol/captions';
+import { captionsViewStateSchema, captionsViewType } from '../../shared/protocol/captions';
 import { requireStudio } from '../commands/requireStudio';
 import type { StudioSession } from '../studioSession';
 import { DatasetNode } from '../tree/studioNodes';
@@ -34,6 +34,34 @@ export async function openCaptions(services: CaptionsHostServices, argument: unk
     existing.panel.reveal();
     return;
   }
+  await showCaptions(services, dataset, () => vscode.window.createWebviewPanel(captionsViewType, `Captions: ${dataset.id}`, vscode.ViewColumn.Active, { enableScripts: true }));
+}
+
+/**
+ * Brings back a caption editor that was open when the window closed, on the dataset its webview
+ * named; disposed when that dataset is gone (or its studio is).
+ */
+export function registerCaptionsSerializer(services: CaptionsHostServices): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(captionsViewType, {
+    deserializeWebviewPanel: async (webviewPanel, state) => {
+      const parsed = captionsViewStateSchema.safeParse(state);
+      if (!services.session.root) await services.session.detect();
+      const dataset = parsed.success && services.session.root ? (await services.session.index()).datasets.get(parsed.data.datasetId) : undefined;
+      if (!dataset || open.get(dataset.id)?.isDisposed === false) {
+        webviewPanel.dispose();
+        return;
+      }
+      await showCaptions(services, dataset, () => webviewPanel).catch((error: unknown) => {
+        webviewPanel.dispose();
+        services.logger.warn(`The caption editor of ${dataset.id} was not restored: ${errorMessage(error)}`);
+      });
+    },
+  });
+}
+
+/** Loads the dataset's captions, then fills the panel `createPanel` gives (made only once they are read). */
+async function showCaptions(services: CaptionsHostServices, dataset: Dataset, createPanel: () => vscode.WebviewPanel): Promise<void> {
+  const index = await services.session.index();
   const [{ CaptionsPanel }, { CaptionStore }, { ThumbnailCache }] = await Promise.all([
     import('./captionsPanel'),
     import('../../core/captions/captionStore'),
@@ -44,7 +72,7 @@ export async function openCaptions(services: CaptionsHostServices, argument: unk
   // sharp shares libuv's four threads with the extension host's file access: leave some of them free.
   const concurrency = Math.max(1, Math.min(availableParallelism() - 1, 2));
   const thumbs = await ThumbnailCache.create({ folder: thumbnailsOf(index.root, services.storageUri), logger: services.logger, concurrency });
-  const webviewPanel = vscode.window.createWebviewPanel(captionsViewType, `Captions: ${dataset.id}`, vscode.ViewColumn.Active, { enableScripts: true });
+  const webviewPanel = createPanel();
   const character = dataset.characterId === undefined ? undefined : index.characters.get(dataset.characterId);
   const captioned = { id: dataset.id, trigger: dataset.trigger, class: character?.class, folder, root: index.root };
   const panel = new CaptionsPanel(webviewPanel, services, captioned, store, thumbs);

@@ -25,6 +25,10 @@ export class DatasetRepository extends Table<Dataset> {
     return this.select('ORDER BY id');
   }
 
+  get(id: string): Dataset | undefined {
+    return this.select('WHERE id = ?', [id])[0];
+  }
+
   forCharacter(characterId: string): Dataset[] {
     return this.select('WHERE character_id = ? ORDER BY id', [characterId]);
   }
