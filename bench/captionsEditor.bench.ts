@@ -29,15 +29,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { writeSamplePng } from '../test/support/samplePng';
-import { launch, screenshot } from '../test/e2e/harness';
+import { screenshot, type Session } from '../test/e2e/harness';
 import { stampSettledMs } from '../src/core/captions/captionFile';
 import { captionText, imageStem } from './support/captionDataset';
-import { codeServerUnavailable } from './support/codeServerAvailable';
+import { runInCodeServer } from './support/codeServerBench';
 import type { PageGlobals, PageImage } from './support/pageTypes';
-import { closePanel, fillPalette, pollPanelFrame } from './support/webviewPanels';
-import { report, skip } from './support/measure';
+import { closePanel, framePollIntervalMs, pickFromQuickPick, pollPanelFrame, startFromPalette } from './support/webviewPanels';
+import { report } from './support/measure';
 
-const name = 'captions_open_2000_ms';
+const openName = 'captions_open_2000_ms';
+const replaceName = 'captions_replace_2000_webview_ms';
 
 const imageCount = 2000;
 const pictureSize = 128;
@@ -52,58 +53,35 @@ const replaceTimeoutMs = 60_000;
 /** The first opening makes the first screen's thumbnails. */
 const firstOpenTimeoutMs = 120_000;
 const reopenTimeoutMs = 30_000;
-/** Until the studio is ready (indexed) the palette does not offer the command. */
-const paletteTimeoutMs = 120_000;
-/** How often the Node side asks the webview whether the first screen is ready; adds up to this (plus a round trip) to each figure. */
-const pollIntervalMs = 10;
 
 const openCaptionsTitle = 'StudioNOVA: Open Caption Editor';
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+runInCodeServer({
+  figures: [openName, replaceName],
+  session: { name: 'bench-captions-editor', studio: 'sample', prepare: addBigDataset },
+  measure,
 });
 
-async function main(): Promise<void> {
-  const reason = codeServerUnavailable();
-  if (reason) {
-    skip(name, reason);
-    return;
+async function measure({ page, folder }: Session, generatedMs: number): Promise<void> {
+  console.log(`  generated ${imageCount} pictures of ${pictureSize}×${pictureSize} with captions in ${(generatedMs / 1000).toFixed(1)} s (not measured)`);
+
+  let opened = await openEditor(page, firstOpenTimeoutMs);
+  console.log(`  first opening, thumbnails not cached: ${opened.ms.toFixed(0)} ms (list found ${opened.listMs.toFixed(0)}, rows with chips ${opened.rowsMs.toFixed(0)}, dataset picked at ${opened.pickedMs.toFixed(0)})`);
+  console.log(`  ${await describeList(opened.frame)}`);
+  console.log(`  screenshot: ${await screenshot(page, 'bench-captions-open')}`);
+
+  const samples: number[] = [];
+  const milestones: string[] = [];
+  for (let run = 1; run <= reopenRuns; run++) {
+    await closePanel(page, opened.frame, 'caption editor');
+    opened = await openEditor(page, reopenTimeoutMs);
+    samples.push(opened.ms);
+    milestones.push(`${opened.pickedMs.toFixed(0)}/${opened.listMs.toFixed(0)}/${opened.rowsMs.toFixed(0)}/${opened.ms.toFixed(0)}`);
   }
-  const generated = { ms: 0 };
-  const session = await launch({
-    name: 'bench-captions-editor',
-    studio: 'sample',
-    prepare: async (folder) => {
-      const started = performance.now();
-      await addBigDataset(folder);
-      generated.ms = performance.now() - started;
-    },
-  });
-  try {
-    const { page } = session;
-    console.log(`  generated ${imageCount} pictures of ${pictureSize}×${pictureSize} with captions in ${(generated.ms / 1000).toFixed(1)} s (not measured)`);
+  console.log(`  reopenings, dataset picked / list found / rows with chips / thumbnails painted: ${milestones.join(', ')} ms`);
+  report(openName, samples, 'ms', 1500);
 
-    let opened = await openEditor(page, firstOpenTimeoutMs);
-    console.log(`  first opening, thumbnails not cached: ${opened.ms.toFixed(0)} ms (list found ${opened.listMs.toFixed(0)}, rows with chips ${opened.rowsMs.toFixed(0)}, dataset picked at ${opened.pickedMs.toFixed(0)})`);
-    console.log(`  ${await describeList(opened.frame)}`);
-    console.log(`  screenshot: ${await screenshot(page, 'bench-captions-open')}`);
-
-    const samples: number[] = [];
-    const milestones: string[] = [];
-    for (let run = 1; run <= reopenRuns; run++) {
-      await closePanel(page, opened.frame, 'caption editor');
-      opened = await openEditor(page, reopenTimeoutMs);
-      samples.push(opened.ms);
-      milestones.push(`${opened.pickedMs.toFixed(0)}/${opened.listMs.toFixed(0)}/${opened.rowsMs.toFixed(0)}/${opened.ms.toFixed(0)}`);
-    }
-    console.log(`  reopenings, dataset picked / list found / rows with chips / thumbnails painted: ${milestones.join(', ')} ms`);
-    report(name, samples, 'ms', 1500);
-
-    await measureReplace(page, opened.frame, session.folder);
-  } finally {
-    await session.stop();
-  }
+  await measureReplace(page, opened.frame, folder);
 }
 
 // ── the studio ─────────────────────────────────────────────────────────────
@@ -142,23 +120,11 @@ interface Opened {
  * first screen. The clock starts right before the Enter that runs the command.
  */
 async function openEditor(page: Page, timeoutMs: number): Promise<Opened> {
-  await fillPalette(page, openCaptionsTitle, paletteTimeoutMs);
-  const started = performance.now();
-  await page.keyboard.press('Enter');
-  await pickDataset(page, datasetId);
+  const started = await startFromPalette(page, openCaptionsTitle);
+  // The command's quick pick of datasets (the studio has two).
+  await pickFromQuickPick(page, datasetId);
   const pickedMs = performance.now() - started;
   return { ...(await firstScreenReady(page, started, timeoutMs)), pickedMs };
-}
-
-
-/** The command's quick pick (title "Open Caption Editor"): narrows it to the dataset and presses Enter on it. */
-async function pickDataset(page: Page, id: string): Promise<void> {
-  const label = page.locator('.label-name', { hasText: new RegExp(`^${id}$`) });
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: label });
-  await row.first().waitFor({ timeout: 30_000 });
-  await page.locator('.quick-input-widget input.input').fill(id);
-  await page.locator('.quick-input-list .monaco-list-row.focused').filter({ has: label }).waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
 }
 
 /** Waits until the caption list's first screen is ready, noting when the list and the rows with chips appeared. */
@@ -176,7 +142,7 @@ async function firstScreenReady(page: Page, started: number, timeoutMs: number):
       `The caption editor's first screen was not ready in time: ${last ? `${last.withChips} of ${last.visible} rows in view with chips, ${last.painted} with a thumbnail` : 'no caption list found'}`,
     started,
     timeoutMs,
-    intervalMs: pollIntervalMs,
+    intervalMs: framePollIntervalMs,
   });
   return { ms, listMs, rowsMs, frame };
 }
@@ -211,7 +177,7 @@ async function measureReplace(page: Page, frame: Frame, folder: string): Promise
         break;
       }
       if (/not saved|changed on disk/.test(state.status) || performance.now() > deadline) throw new Error(`the replace did not end as expected: "${state.status}"`);
-      await sleep(pollIntervalMs);
+      await sleep(framePollIntervalMs);
     }
     shown.push(shownMs);
     await checkOnDisk(dataset, to, from);
@@ -219,7 +185,7 @@ async function measureReplace(page: Page, frame: Frame, folder: string): Promise
     [from, to] = [to, from];
   }
   console.log(`  the first row shows the replacement after ${shown.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-  report('captions_replace_2000_webview_ms', saved, 'ms', 500);
+  report(replaceName, saved, 'ms', 500);
 }
 
 /** Every caption file holds `expected` and no longer `gone`: the replace is on disk, not only on screen. */

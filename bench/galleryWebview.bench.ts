@@ -25,11 +25,11 @@ import type { CDPSession, Frame, Page } from 'playwright-core';
 import { chapterId, manifestFile, thumbnailFolder } from '../src/core/studio/layout';
 import { manifestEntry } from '../test/support/manifestEntry';
 import { writeSamplePng } from '../test/support/samplePng';
-import { launch, screenshot, until } from '../test/e2e/harness';
-import { codeServerUnavailable } from './support/codeServerAvailable';
+import { screenshot, type Session, until } from '../test/e2e/harness';
+import { runInCodeServer } from './support/codeServerBench';
 import type { PageGlobals, PageImage, PageNodeRoot } from './support/pageTypes';
-import { closePanel, fillPalette, pollPanelFrame } from './support/webviewPanels';
-import { report, skip } from './support/measure';
+import { closePanel, framePollIntervalMs, pollPanelFrame, startFromPalette } from './support/webviewPanels';
+import { report } from './support/measure';
 
 const firstScreenName = 'gallery_first_screen_ms';
 const domNodesName = 'gallery_dom_nodes_max';
@@ -50,10 +50,6 @@ const reopenRuns = 5;
 /** The first opening builds the index of 10,000 images and makes the first screen's thumbnails. */
 const firstOpenTimeoutMs = 180_000;
 const reopenTimeoutMs = 30_000;
-/** Until the studio is ready (indexed) the palette does not offer the gallery. */
-const paletteTimeoutMs = 120_000;
-/** How often the Node side asks the webview whether the first screen is painted; adds up to this (plus one round trip, ~1–3 ms) to each figure. */
-const pollIntervalMs = 10;
 /** Between one scroll step and the DOM sample: the grid re-renders on the next frame, thumbnails are wished for after 60 ms. */
 const stepPauseMs = 120;
 /** Heap samples, each after a forced GC; the smallest is kept (a GC may leave a little garbage behind). */
@@ -61,52 +57,32 @@ const heapSamples = 3;
 
 const openGalleryTitle = 'StudioNOVA: Open Gallery';
 
-// The bundle is CommonJS, which has no top-level await.
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+runInCodeServer({
+  figures: [firstScreenName, domNodesName, heapGrowthName],
+  session: { name: 'bench-gallery-webview', studio: 'sample', prepare: addGeneratedImages },
+  measure,
 });
 
-async function main(): Promise<void> {
-  const reason = codeServerUnavailable();
-  if (reason) {
-    for (const name of [firstScreenName, domNodesName, heapGrowthName]) skip(name, reason);
-    return;
+async function measure({ page, folder }: Session, generatedMs: number): Promise<void> {
+  console.log(`  generated ${imageCount} pictures of ${pictureWidth}×${pictureHeight} with their log lines in ${(generatedMs / 1000).toFixed(1)} s (not measured)`);
+
+  // The first opening builds the index and makes the first screen's thumbnails: not what is measured.
+  let opened = await openGallery(page, firstOpenTimeoutMs);
+  console.log(`  first opening (index built, first screen's thumbnails made): ${opened.ms.toFixed(0)} ms (not measured)`);
+  console.log(`  ${await describeGrid(opened.frame)}`);
+
+  const firstScreen: number[] = [];
+  const milestones: string[] = [];
+  for (let run = 1; run <= reopenRuns; run++) {
+    await closePanel(page, opened.frame, 'gallery');
+    opened = await openGallery(page, reopenTimeoutMs);
+    firstScreen.push(opened.ms);
+    milestones.push(`${opened.gridMs.toFixed(0)}/${opened.cellsMs.toFixed(0)}/${opened.ms.toFixed(0)}`);
   }
-  const generated = { ms: 0 };
-  const session = await launch({
-    name: 'bench-gallery-webview',
-    studio: 'sample',
-    prepare: async (folder) => {
-      const started = performance.now();
-      await addGeneratedImages(folder);
-      generated.ms = performance.now() - started;
-    },
-  });
-  try {
-    const { page, folder } = session;
-    console.log(`  generated ${imageCount} pictures of ${pictureWidth}×${pictureHeight} with their log lines in ${(generated.ms / 1000).toFixed(1)} s (not measured)`);
+  console.log(`  reopenings, grid found / cells in view / thumbnails painted: ${milestones.join(', ')} ms`);
+  report(firstScreenName, firstScreen, 'ms', 1000);
 
-    // The first opening builds the index and makes the first screen's thumbnails: not what is measured.
-    let opened = await openGallery(page, firstOpenTimeoutMs);
-    console.log(`  first opening (index built, first screen's thumbnails made): ${opened.ms.toFixed(0)} ms (not measured)`);
-    console.log(`  ${await describeGrid(opened.frame)}`);
-
-    const firstScreen: number[] = [];
-    const milestones: string[] = [];
-    for (let run = 1; run <= reopenRuns; run++) {
-      await closePanel(page, opened.frame, 'gallery');
-      opened = await openGallery(page, reopenTimeoutMs);
-      firstScreen.push(opened.ms);
-      milestones.push(`${opened.gridMs.toFixed(0)}/${opened.cellsMs.toFixed(0)}/${opened.ms.toFixed(0)}`);
-    }
-    console.log(`  reopenings, grid found / cells in view / thumbnails painted: ${milestones.join(', ')} ms`);
-    report(firstScreenName, firstScreen, 'ms', 1000);
-
-    await scrollThrough(page, opened.frame, folder);
-  } finally {
-    await session.stop();
-  }
+  await scrollThrough(page, opened.frame, folder);
 }
 
 // ── the studio ─────────────────────────────────────────────────────────────
@@ -156,9 +132,7 @@ interface Opened {
  * poll finds every cell in view showing a loaded image.
  */
 async function openGallery(page: Page, timeoutMs: number): Promise<Opened> {
-  await fillPalette(page, openGalleryTitle, paletteTimeoutMs);
-  const started = performance.now();
-  await page.keyboard.press('Enter');
+  const started = await startFromPalette(page, openGalleryTitle);
   return firstScreenPainted(page, started, timeoutMs);
 }
 
@@ -177,7 +151,7 @@ async function firstScreenPainted(page: Page, started: number, timeoutMs: number
     failure: (last) => `The gallery's first screen was not painted in time: ${last ? `${last.painted} of ${last.visible} cells in view show a thumbnail` : 'no gallery grid found'}`,
     started,
     timeoutMs,
-    intervalMs: pollIntervalMs,
+    intervalMs: framePollIntervalMs,
   });
   return { ms, gridMs, cellsMs, frame };
 }

@@ -27,7 +27,13 @@ export interface PageImage extends PageElement {
   readonly naturalWidth: number;
 }
 
+export interface PageTiming {
+  readonly startTime: number;
+  readonly duration: number;
+}
+
 export interface PageGlobals {
   readonly document: PageNodeRoot & { getElementsByTagName(name: string): ArrayLike<PageElement> };
+  readonly performance: { getEntriesByName(name: string, type: 'measure'): ArrayLike<PageTiming> };
   requestAnimationFrame(callback: () => void): number;
 }

@@ -2,13 +2,29 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Frame, Page } from 'playwright-core';
 import { runCommand, until } from '../../test/e2e/harness';
 
+/** Until the studio is ready (indexed) the palette does not offer StudioNOVA's commands. */
+const paletteTimeoutMs = 120_000;
+/** How often the Node side asks a webview whether it is done; adds up to this (plus one round trip, ~1–3 ms) to a figure. */
+export const framePollIntervalMs = 10;
+
+/**
+ * Runs a command from the palette as the start of something timed: the palette is filled in
+ * first, and the clock's time right before the Enter that runs the command is returned.
+ */
+export async function startFromPalette(page: Page, title: string): Promise<number> {
+  await fillPalette(page, title);
+  const started = performance.now();
+  await page.keyboard.press('Enter');
+  return started;
+}
+
 /**
  * Opens the palette on a command and waits until it is the focused row, so the caller's Enter
  * runs it at once and can be timed. Until the studio is indexed the command is not offered: the
  * palette is closed and tried again.
  */
-export async function fillPalette(page: Page, title: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function fillPalette(page: Page, title: string): Promise<void> {
+  const deadline = Date.now() + paletteTimeoutMs;
   const label = page.locator('.label-name', { hasText: new RegExp(`^${title}$`) });
   const focusedRow = page.locator('.quick-input-list .monaco-list-row.focused').filter({ has: label });
   for (;;) {
@@ -23,6 +39,16 @@ export async function fillPalette(page: Page, title: string, timeoutMs: number):
       await sleep(1_000);
     }
   }
+}
+
+/** Answers the quick pick a command shows: narrows it to the item labelled `label` and presses Enter on it. */
+export async function pickFromQuickPick(page: Page, label: string): Promise<void> {
+  const name = page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: name });
+  await row.first().waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-widget input.input').fill(label);
+  await page.locator('.quick-input-list .monaco-list-row.focused').filter({ has: name }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
 }
 
 /** Closes the panel whose webview is `frame`, as a user would, and waits until it is gone and disposed. */

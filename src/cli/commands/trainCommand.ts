@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { readDatasetSettings } from '../../core/datasets/datasetSettings';
 import { defaultSettings, type Settings } from '../../core/settings/settings';
-import type { TrainingConfig } from '../../core/training/model';
+import type { TrainingConfig, TrainingProgress } from '../../core/training/model';
 import { defaultPresetId, defaultTrainingConfig, trainingPreset, trainingPresets } from '../../core/training/trainingConfig';
 import { TrainingRunner } from '../../core/training/trainingRunner';
 import { datasetFolder } from '../../core/studio/layout';
 import { formatDuration } from '../../core/process/formatDuration';
 import { hardwareOption, printJson, stderrLogger, studioAbove, UsageError } from '../cliContext';
+
+const progressEveryMs = 1000;
 
 export interface TrainOptions {
   readonly dataset?: string | undefined;
@@ -47,6 +49,8 @@ export async function trainCommand(options: TrainOptions): Promise<number> {
     datasetId,
     outputName: options['output-name'] ?? settings.trigger ?? datasetId,
     baseModel: path.resolve(baseModel),
+    // As Train LoRA in the editor: the dataset's own repeats, else the default.
+    repeats: settings.repeats,
     ...(settings.trigger ? { trigger: settings.trigger } : {}),
   });
   if (options.steps !== undefined) {
@@ -63,13 +67,20 @@ export async function trainCommand(options: TrainOptions): Promise<number> {
     void job.cancel();
   };
   process.once('SIGINT', onInterrupt);
+  // One progress line a second at most: the bar redraws several times a step. The last one the
+  // throttle held back is printed when the training ends, so the final figures are always shown.
   let lastReport = 0;
-  job.onDidChangeProgress((p) => {
-    if (Date.now() - lastReport < 1000 && p.step !== p.total) return;
+  let latest: string | undefined;
+  let printed: string | undefined;
+  const printProgress = (): void => {
+    if (latest === undefined || latest === printed) return;
+    printed = latest;
     lastReport = Date.now();
-    const eta = p.etaSec === null ? '' : `, ${formatDuration(p.etaSec * 1000)} left`;
-    const loss = p.averageLoss === null ? '' : `, loss ${p.averageLoss.toFixed(4)}`;
-    process.stderr.write(`step ${p.step}/${p.total}${loss}${p.itPerSec === null ? '' : `, ${p.itPerSec.toFixed(2)} it/s`}${eta}\n`);
+    process.stderr.write(`${latest}\n`);
+  };
+  job.onDidChangeProgress((p) => {
+    latest = progressLine(p);
+    if (Date.now() - lastReport >= progressEveryMs) printProgress();
   });
   const reported = new Set<string>();
   job.onDidChangeRecord((r) => {
@@ -81,9 +92,23 @@ export async function trainCommand(options: TrainOptions): Promise<number> {
   });
   const final = await job.finished;
   process.off('SIGINT', onInterrupt);
+  printProgress();
   if (final.failure) process.stderr.write(`${final.status}: ${final.failure.message}\n`);
   printJson(final);
   return final.status === 'completed' ? 0 : final.status === 'cancelled' ? 130 : 1;
+}
+
+/** `step 120/400, loss 0.0962, 1.55 it/s, 4 minutes left`: each part once it is known; no time left at the last step. */
+function progressLine(p: TrainingProgress): string {
+  const loss = p.averageLoss === null ? '' : `, loss ${p.averageLoss.toFixed(4)}`;
+  const speed = p.itPerSec === null ? '' : `, ${p.itPerSec.toFixed(2)} it/s`;
+  const eta = p.etaSec === null || p.step >= p.total ? '' : `, ${formatDuration(roundedEtaMs(p.etaSec))} left`;
+  return `step ${p.step}/${p.total}${loss}${speed}${eta}`;
+}
+
+/** An estimate is no more precise than a second, nor past a minute than a minute: "2 seconds", "35 minutes". */
+function roundedEtaMs(seconds: number): number {
+  return seconds >= 60 ? Math.round(seconds / 60) * 60_000 : Math.max(1, Math.round(seconds)) * 1000;
 }
 
 function sdScriptsOptions(options: TrainOptions): Settings['sdScripts'] {

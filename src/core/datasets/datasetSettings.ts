@@ -17,6 +17,8 @@ export interface DatasetSettings {
   readonly kind: DatasetKind;
   /** Training images are squares of this many pixels. */
   readonly resolution: number;
+  /** How often each image is seen per epoch, when dataset.json says; the trainer's default applies otherwise. */
+  readonly repeats: number | undefined;
   /** From dataset.json, else from the character's character.md. */
   readonly trigger: string | undefined;
   readonly characterId: string | undefined;
@@ -48,6 +50,7 @@ export async function readDatasetSettings(folder: string, options: DatasetSettin
   return {
     kind: value?.kind ?? 'character',
     resolution: value?.resolution ?? defaultResolution,
+    repeats: value?.repeats,
     trigger: value?.trigger ?? character?.trigger,
     characterId: value?.character ?? (character ? characterId : undefined),
     declared: text !== undefined,
