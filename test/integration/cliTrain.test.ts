@@ -29,9 +29,14 @@ after(async () => {
   await studio.cleanup();
 });
 
-/** A studio with one captioned dataset `nova` of four 512 px images; returns the dataset folder. */
+/**
+ * A studio with a character `nova` whose LoRA name differs from its trigger word, and its
+ * captioned dataset of four 512 px images; returns the dataset folder.
+ */
 async function makeStudio(root: string): Promise<string> {
   await writeFile(path.join(root, 'studio.json'), JSON.stringify({ name: 'Test', defaults: {} }));
+  await mkdir(path.join(root, 'characters', 'nova'), { recursive: true });
+  await writeFile(path.join(root, 'characters', 'nova', 'character.md'), '---\nname: Nova\ntrigger: nova_v1\nclass: robot\nlora: nova_style_v2.safetensors\n---\n# Nova\n');
   const folder = path.join(root, 'datasets', 'nova');
   await mkdir(folder, { recursive: true });
   await writeFile(path.join(folder, 'dataset.json'), JSON.stringify({ character: 'nova', trigger: 'nova_v1', kind: 'character', repeats: 1, resolution: 512 }));
@@ -66,14 +71,16 @@ describe('studionova train', () => {
     const record = printedRecord(stdout);
     assert.equal(record.status, 'completed', record.failure?.message);
     assert.equal(record.step, steps);
-    // Named by the dataset's trigger, with the dataset's own repeats, as Train LoRA does.
-    assert.equal(record.config.outputName, 'nova_v1');
+    // Named by the character's LoRA, prompted with its trigger and class, with the dataset's own
+    // repeats, as Train LoRA does.
+    assert.equal(record.config.outputName, 'nova_style_v2');
+    assert.ok(record.config.samplePrompts.every((prompt) => prompt.startsWith('nova_v1, robot')), record.config.samplePrompts.join(' | '));
     assert.equal(record.config.repeats, 1);
     assert.deepEqual(await runJson(studio.dir, record.id), record);
     assert.deepEqual(await readdir(path.join(studio.dir, 'training')), [record.id]);
 
     const final = record.checkpoints.find((c) => c.final);
-    assert.equal(final?.file, 'out/nova_v1.safetensors');
+    assert.equal(final?.file, 'out/nova_style_v2.safetensors');
     const saved = await stat(path.join(studio.dir, 'training', record.id, final.file));
     assert.equal(saved.size, final.bytes);
     assert.ok(saved.size > 0);
@@ -106,7 +113,7 @@ describe('studionova train', () => {
     assert.equal(record.failure?.cause, 'out-of-memory');
     assert.deepEqual(await runJson(studio.dir, record.id), record);
     assert.equal(record.checkpoints.some((c) => c.final), false);
-    assert.equal(existsSync(path.join(studio.dir, 'training', record.id, 'out', 'nova_v1.safetensors')), false);
+    assert.equal(existsSync(path.join(studio.dir, 'training', record.id, 'out', 'nova_style_v2.safetensors')), false);
     assert.ok(record.step < steps, `stopped at step ${record.step}`);
 
     const last = stderr.trimEnd().split('\n').at(-1)!;

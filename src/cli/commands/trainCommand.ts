@@ -4,8 +4,8 @@ import { defaultSettings, type Settings } from '../../core/settings/settings';
 import type { TrainingConfig, TrainingProgress } from '../../core/training/model';
 import { defaultPresetId, defaultTrainingConfig, trainingPreset, trainingPresets } from '../../core/training/trainingConfig';
 import { TrainingRunner } from '../../core/training/trainingRunner';
-import { datasetFolder } from '../../core/studio/layout';
-import { formatDuration } from '../../core/process/formatDuration';
+import { datasetFolder, loraName } from '../../core/studio/layout';
+import { formatTimeLeft } from '../../core/training/timeLeft';
 import { hardwareOption, printJson, stderrLogger, studioAbove, UsageError } from '../cliContext';
 
 const progressEveryMs = 1000;
@@ -47,11 +47,14 @@ export async function trainCommand(options: TrainOptions): Promise<number> {
   let config: TrainingConfig = defaultTrainingConfig({
     preset: presetId,
     datasetId,
-    outputName: options['output-name'] ?? settings.trigger ?? datasetId,
+    // As Train LoRA in the editor: the character's LoRA name, so "Use this checkpoint" and the
+    // prompts' `lora:` find it; else the trigger word.
+    outputName: options['output-name'] ?? loraName(settings.characterLora ?? settings.trigger ?? datasetId),
     baseModel: path.resolve(baseModel),
     // As Train LoRA in the editor: the dataset's own repeats, else the default.
     repeats: settings.repeats,
     ...(settings.trigger ? { trigger: settings.trigger } : {}),
+    ...(settings.characterClass ? { classPrompt: settings.characterClass } : {}),
   });
   if (options.steps !== undefined) {
     const steps = Number(options.steps);
@@ -102,13 +105,8 @@ export async function trainCommand(options: TrainOptions): Promise<number> {
 function progressLine(p: TrainingProgress): string {
   const loss = p.averageLoss === null ? '' : `, loss ${p.averageLoss.toFixed(4)}`;
   const speed = p.itPerSec === null ? '' : `, ${p.itPerSec.toFixed(2)} it/s`;
-  const eta = p.etaSec === null || p.step >= p.total ? '' : `, ${formatDuration(roundedEtaMs(p.etaSec))} left`;
+  const eta = p.etaSec === null || p.step >= p.total ? '' : `, ${formatTimeLeft(p.etaSec)} left`;
   return `step ${p.step}/${p.total}${loss}${speed}${eta}`;
-}
-
-/** An estimate is no more precise than a second, nor past a minute than a minute: "2 seconds", "35 minutes". */
-function roundedEtaMs(seconds: number): number {
-  return seconds >= 60 ? Math.round(seconds / 60) * 60_000 : Math.max(1, Math.round(seconds)) * 1000;
 }
 
 function sdScriptsOptions(options: TrainOptions): Settings['sdScripts'] {

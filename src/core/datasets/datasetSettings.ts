@@ -22,6 +22,10 @@ export interface DatasetSettings {
   /** From dataset.json, else from the character's character.md. */
   readonly trigger: string | undefined;
   readonly characterId: string | undefined;
+  /** The character's LoRA (`lora:` in character.md): the name a training of this dataset saves under. */
+  readonly characterLora: string | undefined;
+  /** The character's class (`class:`, "woman", "robot"): the sample prompts' subject. */
+  readonly characterClass: string | undefined;
   /** Whether the folder has a dataset.json at all. */
   readonly declared: boolean;
   /** What is wrong in dataset.json itself (syntax, fields), reported at `file`. */
@@ -53,20 +57,29 @@ export async function readDatasetSettings(folder: string, options: DatasetSettin
     repeats: value?.repeats,
     trigger: value?.trigger ?? character?.trigger,
     characterId: value?.character ?? (character ? characterId : undefined),
+    characterLora: character?.lora,
+    characterClass: character?.class,
     declared: text !== undefined,
     problems: [...(json?.problems ?? []), ...(checked?.problems ?? [])],
   };
 }
 
-/** `characters/<id>/character.md`'s trigger word, when the studio has that character. */
-async function readCharacter(studioRoot: string | undefined, characterId: string): Promise<{ trigger: string | undefined } | undefined> {
+interface CharacterFacts {
+  readonly trigger: string | undefined;
+  readonly lora: string | undefined;
+  readonly class: string | undefined;
+}
+
+/** What `characters/<id>/character.md` says a dataset needs, when the studio has that character. */
+async function readCharacter(studioRoot: string | undefined, characterId: string): Promise<CharacterFacts | undefined> {
   // The id comes from a file a person wrote: it names a folder under characters/, nothing else.
   if (!studioRoot || /[\\/]/.test(characterId) || characterId === '.' || characterId === '..') return undefined;
   const file = characterFile(characterId);
   const text = await readTextIfExists(path.join(studioRoot, file));
   if (text === undefined) return undefined;
   const { document } = parseDocument(file, { role: 'character', characterId }, text);
-  return { trigger: document.kind === 'character' ? document.trigger : undefined };
+  if (document.kind !== 'character') return undefined;
+  return { trigger: document.trigger, lora: document.lora, class: document.class };
 }
 
 async function readTextIfExists(file: string): Promise<string | undefined> {

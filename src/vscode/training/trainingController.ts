@@ -14,7 +14,7 @@ import type { GenerationController } from '../generation/generationController';
 import type { StudioSession } from '../studioSession';
 import type { TrainingTreeData } from '../tree/loraNodes';
 import type { TrainingTreeSource } from '../tree/studioTreeProvider';
-import { formatDuration } from '../../core/process/formatDuration';
+import { formatTimeLeft } from '../../core/training/timeLeft';
 
 /** The tree and status bar follow a running training at most this often. */
 const redrawMs = 1000;
@@ -128,7 +128,7 @@ export class TrainingController implements TrainingTreeSource, vscode.Disposable
   private render(record: RunRecord, progress: TrainingProgress | null): void {
     if (this.runner.active?.runId !== record.id) return;
     const step = progress ? `${progress.step}/${progress.total}` : 'starting';
-    const eta = progress?.etaSec ? ` · ${formatDuration(progress.etaSec * 1000)} left` : '';
+    const eta = progress?.etaSec ? ` · ${formatTimeLeft(progress.etaSec)} left` : '';
     this.item.text = `$(flame) ${record.config.outputName} ${step}${eta}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown('**Training** ').appendText(record.id).appendMarkdown('\n\n');
