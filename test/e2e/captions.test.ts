@@ -10,19 +10,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { captionRow, openCaptionEditor } from './captionEditor';
-import { e2eTimeout as timeout, inSession, reloadWindow, screenshot, until, webviewPanel } from './harness';
+import { e2eTimeout as timeout, imagePainted, inSession, reloadWindow, screenshot, until, webviewPanel } from './harness';
 
 const trigger = 'spyke_plasma_v1';
 
 async function thumbnailShown(editor: FrameLocator, name: string): Promise<void> {
-  const image = captionRow(editor, name).locator('img.thumb');
-  await image.waitFor({ timeout: 60_000 });
-  await until(`the thumbnail of ${name} is painted`, 30_000, () =>
-    image.evaluate((element) => {
-      const img = element as unknown as { complete: boolean; naturalWidth: number };
-      return img.complete && img.naturalWidth > 0;
-    }),
-  );
+  await imagePainted(captionRow(editor, name).locator('img.thumb'), `the thumbnail of ${name}`);
 }
 
 test('the caption editor edits tags, prepends the trigger, undoes, and follows changes on disk', { timeout }, async () => {

@@ -13,7 +13,7 @@ import { manifestFile, ratingsFile, sidecarOf } from '../../src/core/studio/layo
 import { manifestEntry } from '../support/manifestEntry';
 import { writeSamplePng } from '../support/samplePng';
 import { managedComfy, withComfyBase } from './comfyDouble';
-import { contextMenu, e2eTimeout as timeout, inSession, openContainer, runCommand, screenshot, treeItem, until, webviewPanel } from './harness';
+import { contextMenu, e2eTimeout as timeout, imagePainted, inSession, openContainer, runCommand, screenshot, treeItem, until, webviewPanel } from './harness';
 
 /** Two images from other tools, their parameters only in their own PNG text chunks. */
 async function dropForeignImages(folder: string): Promise<void> {
@@ -42,14 +42,7 @@ const cell = (gallery: FrameLocator, name: string): Locator => gallery.locator(`
 
 /** Waits until the cell's thumbnail has loaded, i.e. the picture is really on screen. */
 async function thumbnailShown(gallery: FrameLocator, name: string): Promise<void> {
-  const image = cell(gallery, name).locator('img.thumb');
-  await image.waitFor({ timeout: 60_000 });
-  await until(`the thumbnail of ${name} is painted`, 30_000, () =>
-    image.evaluate((element) => {
-      const img = element as unknown as { complete: boolean; naturalWidth: number };
-      return img.complete && img.naturalWidth > 0;
-    }),
-  );
+  await imagePainted(cell(gallery, name).locator('img.thumb'), `the thumbnail of ${name}`);
 }
 
 async function generatePanelOne(page: Page): Promise<void> {

@@ -340,6 +340,17 @@ export async function answerInputBoxes(page: Page, answers: readonly InputAnswer
   return prefilled;
 }
 
+/** Waits until an `<img>` has loaded a picture, i.e. it is really on screen, not only in the DOM. */
+export async function imagePainted(image: Locator, what: string, { appearMs = 60_000, paintMs = 30_000 } = {}): Promise<void> {
+  await image.waitFor({ timeout: appearMs });
+  await until(`${what} is painted`, paintMs, () =>
+    image.evaluate((element) => {
+      const img = element as unknown as { complete: boolean; naturalWidth: number };
+      return img.complete && img.naturalWidth > 0;
+    }),
+  );
+}
+
 /** "Developer: Reload Window", waiting until the new workbench is there (panels with a serializer come back). */
 export async function reloadWindow(page: Page): Promise<void> {
   const reloaded = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout: 60_000 });

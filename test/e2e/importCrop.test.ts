@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { blue, pixelAt, red, sizeOf, writeSplitImage } from '../support/datasetImages';
-import { contextMenu, e2eTimeout as timeout, inSession, openContainer, screenshot, treeItem, until } from './harness';
+import { contextMenu, e2eTimeout as timeout, imagePainted, inSession, openContainer, screenshot, treeItem, until } from './harness';
 
 test('Import Images asks which square of a picture that is not square to keep, and keeps it', { timeout }, async () => {
   const incoming = { file: '' };
@@ -47,13 +47,7 @@ test('Import Images asks which square of a picture that is not square to keep, a
       // The picture itself, beside the question, upright.
       await page.locator('.tabs-container .tab', { hasText: 'tall_photo.png' }).waitFor({ timeout: 15_000 });
       const picture = page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame').locator('img');
-      await picture.waitFor({ timeout: 15_000 });
-      await until('the picture is shown beside the question', 15_000, () =>
-        picture.evaluate((element) => {
-          const img = element as unknown as { complete: boolean; naturalWidth: number; naturalHeight: number };
-          return img.complete && img.naturalWidth > 0;
-        }),
-      );
+      await imagePainted(picture, 'the picture beside the question', { appearMs: 15_000, paintMs: 15_000 });
       await screenshot(page, 'import-crop-choice');
       // Chosen with the keyboard: a hover label over the list may cover the row.
       await which.locator('input.input').fill('Bottom');
