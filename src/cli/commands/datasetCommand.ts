@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { validateDataset } from '../../core/datasets/validateDataset';
-import { isErrnoException } from '../../core/util/files';
+import { isMissingFile } from '../../core/util/files';
 import { printJson, studioAbove, UsageError } from '../cliContext';
 import { writeProblems } from '../problemJson';
 
@@ -25,7 +25,7 @@ async function isFolder(folder: string): Promise<boolean> {
   try {
     return (await stat(folder)).isDirectory();
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false;
+    if (isMissingFile(error)) return false;
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { isErrnoException } from '../util/files';
+import { isErrnoException, isMissingFile } from '../util/files';
 
 /** How a caption file ends: people and tools differ, and a save keeps the file's own way. */
 export type FileEnding = '' | '\n' | '\r\n';
@@ -75,7 +75,7 @@ export async function statStamp(file: string): Promise<FileStamp | undefined> {
   try {
     return stampOf(await stat(file, { bigint: true }));
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
+    if (isMissingFile(error)) return undefined;
     throw error;
   }
 }

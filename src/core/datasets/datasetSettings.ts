@@ -7,7 +7,7 @@ import { characterFile } from '../studio/layout';
 import { datasetJsonSchema } from '../studio/schemas';
 import { parseJsonDocument } from '../text/jsonDocument';
 import { validate } from '../text/validate';
-import { isErrnoException } from '../util/files';
+import { isMissingFile } from '../util/files';
 
 /** sd-scripts' SD 1.5 resolution, and the size product.md asks of training images. */
 export const defaultResolution = 512;
@@ -86,7 +86,7 @@ async function readTextIfExists(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
+    if (isMissingFile(error)) return undefined;
     throw error;
   }
 }

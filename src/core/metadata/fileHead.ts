@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { InvalidInputError } from '../util/errors';
-import { isErrnoException } from '../util/files';
+import { isErrnoException, isMissingFile } from '../util/files';
 
 /**
  * How much of an image is read at once. Text chunks usually sit right after IHDR, and most
@@ -43,7 +43,7 @@ async function openForReading(file: string): Promise<FileHandle> {
   try {
     return await open(file, 'r');
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) {
+    if (isMissingFile(error)) {
       throw new InvalidInputError(`${file} does not exist: give the path of a PNG, JPEG or WebP image.`);
     }
     throw error;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as z from 'zod/mini';
 import type { GenerationRequest } from '../generation/request';
 import { errorMessage, InvalidInputError } from '../util/errors';
-import { copyFileAtomic, isErrnoException, writeFileAtomic } from '../util/files';
+import { copyFileAtomic, isMissingFile, writeFileAtomic } from '../util/files';
 import { mapLimited } from '../util/mapLimited';
 import type { CheckpointRecord, LossPoint, RunRecord, TrainingConfig } from './model';
 import { type RunPaths, runFolder, runPaths } from './runFolder';
@@ -118,7 +118,7 @@ export async function readTrials(paths: RunPaths): Promise<TrialsRead | undefine
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
+    if (isMissingFile(error)) return undefined;
     throw error;
   }
   const where = `${runFolder(paths.runId)}/trials/${trialsFileName}`;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import en from 'zod/v4/locales/en.js';
 import * as z from 'zod/mini';
 import { AppError, InvalidInputError } from '../util/errors';
-import { isErrnoException, writeFileAtomic } from '../util/files';
+import { isErrnoException, isMissingFile, writeFileAtomic } from '../util/files';
 import { mapLimited } from '../util/mapLimited';
 import type { FailureCause, LossPoint, RunRecord, RunStatus, TrainingConfig } from './model';
 import { allOf, trainingConfigSchema } from './trainingConfig';
@@ -169,7 +169,7 @@ export async function readRun(studioRoot: string, runId: string): Promise<RunRea
   try {
     text = await readFile(paths.runJson, 'utf8');
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined;
+    if (isMissingFile(error)) return undefined;
     throw error;
   }
   const where = `${runFolder(runId)}/run.json`;
@@ -199,7 +199,7 @@ export async function listRuns(studioRoot: string): Promise<RunRecord[]> {
   try {
     entries = await readdir(path.join(studioRoot, trainingFolder), { withFileTypes: true });
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return [];
+    if (isMissingFile(error)) return [];
     throw error;
   }
   const ids = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
@@ -371,7 +371,7 @@ export async function latestStateFolder(outDir: string): Promise<string | null> 
   try {
     names = await readdir(outDir);
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return null;
+    if (isMissingFile(error)) return null;
     throw error;
   }
   const candidates = names
@@ -389,7 +389,7 @@ async function isFile(file: string): Promise<boolean> {
   try {
     return (await stat(file)).isFile();
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false;
+    if (isMissingFile(error)) return false;
     throw error;
   }
 }

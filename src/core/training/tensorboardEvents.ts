@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { isErrnoException } from '../util/files';
+import { isErrnoException, isMissingFile } from '../util/files';
 import type { LossPoint } from './model';
 
 /**
@@ -91,7 +91,7 @@ async function findEventFiles(dir: string): Promise<string[]> {
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true });
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return [];
+    if (isMissingFile(error)) return [];
     throw error;
   }
   return entries

@@ -151,7 +151,7 @@ export async function pathExists(file: string): Promise<boolean> {
     await stat(file);
     return true;
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false;
+    if (isMissingFile(error)) return false;
     throw error;
   }
 }
@@ -165,6 +165,11 @@ export function isInside(root: string, candidate: string): boolean {
 /** Forward-slash form of a path relative to the studio root, as stored in the index. */
 export function toStudioPath(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** The error of a file, or a folder on its path, that is not there. */
+export function isMissingFile(error: unknown): boolean {
+  return isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
 }
 
 export function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
