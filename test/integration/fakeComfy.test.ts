@@ -415,7 +415,10 @@ describe('who receives what', () => {
   after(() => comfy.stop());
 
   it('a socket that connects after POST misses the start of its run (frames to unknown sids are dropped)', async () => {
-    const promptId = await submit(comfy, txt2img({ seed: 11, steps: 10 }), { client_id: 'late-client' });
+    const printed = comfy.stderr().length;
+    const promptId = await submit(comfy, txt2img({ seed: 11, steps: 40 }), { client_id: 'late-client' });
+    // Connect only once the sampler has printed its first step: execution_start went out before it.
+    for (let i = 0; i < 500 && !/\| 1\/40 \[/.test(comfy.stderr().slice(printed)); i++) await sleep(10);
     const late = await Socket.connect(comfy.url, 'late-client');
     await late.waitDone(promptId);
     const types = late.texts().map((f) => f.type);
