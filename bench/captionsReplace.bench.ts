@@ -168,6 +168,7 @@ async function replaceOnce(folder: string, again: boolean): Promise<Sample> {
   const store = await CaptionStore.load(folder);
   let finish: (finished: CaptionSaveFinished) => void = () => undefined;
   const session = new CaptionEditSession(store, 'big', {
+    saveStarted: () => undefined,
     saveFinished: (finished) => finish(finished),
     changedOutside: () => undefined,
     conflictsFound: () => undefined,

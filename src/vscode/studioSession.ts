@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { isInside } from '../core/util/files';
 import { studioFile } from '../core/studio/layout';
 import { type RefreshResult, StudioIndex } from '../core/studio/studioIndex';
+import { DebouncedTask } from '../core/util/debouncedTask';
 import { DisposableStore } from '../core/util/disposable';
 import { Emitter } from '../core/util/emitter';
 import type { Logger } from '../core/util/logger';
@@ -13,6 +14,8 @@ export type StudioState = { readonly kind: 'searching' } | { readonly kind: 'non
 
 /** How long file events are gathered before the index is refreshed: one refresh per burst (git checkout). */
 const refreshDelayMs = 60;
+/** A hold on the refresh that is never released (a bug) stops holding after this long. */
+const longestHoldMs = 60_000;
 
 /**
  * The studio of the open workspace: finds it, opens its index on first need, and keeps the
@@ -31,7 +34,12 @@ export class StudioSession implements vscode.Disposable {
 
   private currentState: StudioState = { kind: 'searching' };
   private indexPromise: Promise<StudioIndex> | undefined;
-  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly refresher = new DebouncedTask({
+    delayMs: refreshDelayMs,
+    longestHoldMs,
+    run: () => void this.refresh().catch((error: unknown) => this.options.logger.error(error instanceof Error ? error : String(error))),
+    holdExpired: () => this.options.logger.warn(`The studio index refresh was held for ${longestHoldMs / 1000} s; refreshing again.`),
+  });
   private detecting: Promise<void> | undefined;
   private galleryRootWatchers = new DisposableStore();
   private watchedRootsKey = '[]';
@@ -95,6 +103,16 @@ export class StudioSession implements vscode.Disposable {
     if (this.indexPromise) await (await this.indexPromise).refresh();
   }
 
+  /**
+   * Holds the refresh that file events schedule until the returned disposable is disposed, for a
+   * writer that knows what it changes (the caption editor saving 2,000 captions): a refresh walking
+   * the whole studio meanwhile competes with its writes for the same file threads and slows them.
+   * Events seen meanwhile are not lost: one refresh follows the last hold.
+   */
+  holdRefresh(): vscode.Disposable {
+    return this.refresher.hold();
+  }
+
   async rebuild(): Promise<RefreshResult | undefined> {
     if (!this.root) return undefined;
     return (await this.index()).rebuild();
@@ -107,7 +125,7 @@ export class StudioSession implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.refreshTimer);
+    this.refresher.dispose();
     this.studioDisposables.dispose();
     this.disposables.dispose();
   }
@@ -173,14 +191,11 @@ export class StudioSession implements vscode.Disposable {
 
   private scheduleRefresh(): void {
     if (!this.indexPromise) return; // Nothing is open yet: the first open reads everything anyway.
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => {
-      void this.refresh().catch((error: unknown) => this.options.logger.error(error instanceof Error ? error : String(error)));
-    }, refreshDelayMs);
+    this.refresher.request();
   }
 
   private closeStudio(): void {
-    clearTimeout(this.refreshTimer);
+    this.refresher.cancel();
     this.studioDisposables.dispose();
     this.studioDisposables = new DisposableStore();
     this.indexPromise = undefined;

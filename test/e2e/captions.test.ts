@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { captionRow, openCaptionEditor } from './captionEditor';
-import { e2eTimeout as timeout, imagePainted, inSession, reloadWindow, screenshot, until, webviewPanel } from './harness';
+import { e2eTimeout as timeout, imagePainted, inSession, reloadWindow, screenshot, treeItem, until, webviewPanel } from './harness';
 
 const trigger = 'spyke_plasma_v1';
 
@@ -50,12 +50,15 @@ test('the caption editor edits tags, prepends the trigger, undoes, and follows c
     await until('spyke_003.txt is written', 10_000, () => existsSync(caption('spyke_003')));
     for (const stem of ['spyke_001', 'spyke_002', 'spyke_003']) assert.ok((await read(stem)).startsWith(trigger), `${stem} starts with the trigger`);
     await editor.locator('#captions-count').getByText('3 images · 3 captioned').waitFor();
+    // The Studio view follows once the save is written (the editor holds the studio's refresh while it writes).
+    await treeItem(page, 'Studio', 'spyke').filter({ hasText: '3 images · 3 captioned' }).waitFor({ timeout: 15_000 });
     await screenshot(page, 'captions-prepended');
 
     // Undo the batch: the new caption file goes again (an uncaptioned image has none), and the tag edit stays.
     await editor.locator('#captions-undo').click();
     await editor.locator('#captions-status').getByText(/Undid the change to 1 caption/).waitFor({ timeout: 10_000 });
     await editor.locator('#captions-count').getByText('3 images · 2 captioned').waitFor();
+    await treeItem(page, 'Studio', 'spyke').filter({ hasText: '3 images · 2 captioned' }).waitFor({ timeout: 15_000 });
     assert.equal(await read('spyke_001'), withTag);
     assert.equal(await read('spyke_002'), original.spyke_002);
     await until('the uncaptioned image is uncaptioned again', 10_000, () => !existsSync(caption('spyke_003')));

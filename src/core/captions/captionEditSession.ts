@@ -44,6 +44,8 @@ export interface CaptionSaveFinished {
 }
 
 export interface CaptionSessionEvents {
+  /** A save begins writing; `saveFinished` follows it before the next one starts. */
+  saveStarted(saving: CaptionSaving): void;
   saveFinished(finished: CaptionSaveFinished): void;
   /** Captions changed on disk outside the editor, and taken in. */
   changedOutside(records: readonly CaptionRecord[], history: CaptionHistoryState): void;
@@ -260,6 +262,7 @@ export class CaptionEditSession {
   private async write(saving: CaptionSaving, changes: ReadonlyMap<string, CaptionChange>, record: boolean): Promise<void> {
     let report: CaptionSaveReport;
     try {
+      this.events.saveStarted(saving);
       report = await this.store.save(new Map([...changes].map(([id, change]) => [id, change.after])));
     } catch (error) {
       // The store reports each file's failure itself; this is the unforeseen, and still no write goes unreported.

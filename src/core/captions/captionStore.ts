@@ -156,7 +156,7 @@ export class CaptionStore {
    */
   save(texts: ReadonlyMap<string, string>): Promise<CaptionSaveReport> {
     return this.exclusive(async () => {
-      // Several at a time: each atomic write waits for its fsync. Results keep the order of `texts`.
+      // Several at a time, to keep libuv's file threads busy: each save is several round trips. Results keep the order of `texts`.
       const outcomes = await mapLimited([...texts], ([id, text]) => this.saveOne(id, text));
       const saved: string[] = [];
       const conflicts: CaptionConflict[] = [];

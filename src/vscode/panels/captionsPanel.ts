@@ -21,6 +21,11 @@ export interface CaptionsServices {
   readonly settings: () => Settings;
   /** Auto-caption's model and prompt, remembered for the next run in this workspace. */
   readonly workspaceState: vscode.Memento;
+  /**
+   * Holds the studio index's refresh until disposed: a save knows what it writes, and a refresh
+   * walking the whole studio meanwhile would compete with its writes for the same file threads.
+   */
+  readonly holdStudioRefresh: () => vscode.Disposable;
 }
 
 export interface CaptionsDataset {
@@ -56,6 +61,7 @@ export class CaptionsPanel extends PanelHost {
   private readonly changedFiles = new Set<string>();
   private fileEventTimer: NodeJS.Timeout | undefined;
   private readonly autoCaption: AutoCaptionRunner;
+  private refreshHold: vscode.Disposable | undefined;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -73,6 +79,9 @@ export class CaptionsPanel extends PanelHost {
     });
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'studionova.svg');
     this.session = new CaptionEditSession(store, dataset.id, {
+      saveStarted: () => {
+        this.refreshHold = services.holdStudioRefresh();
+      },
       saveFinished: (finished) => this.saveFinished(finished),
       changedOutside: (records, history) => this.notify(captionsProtocol.rowsChanged, { rows: records.map((record) => this.row(record)), history }),
       conflictsFound: (conflicts) => this.notify(captionsProtocol.conflicts, { conflicts: conflicts.map(toConflictInfo) }),
@@ -86,6 +95,7 @@ export class CaptionsPanel extends PanelHost {
     this.disposables.add(thumbs.onDidMake((result) => this.thumbMade(result)));
     this.disposables.add({ dispose: () => clearTimeout(this.thumbTimer) });
     this.disposables.add({ dispose: () => clearTimeout(this.fileEventTimer) });
+    this.disposables.add({ dispose: () => this.releaseRefresh() });
     this.autoCaption = new AutoCaptionRunner({
       logger: services.logger,
       store,
@@ -157,6 +167,7 @@ export class CaptionsPanel extends PanelHost {
   }
 
   private saveFinished(finished: CaptionSaveFinished): void {
+    this.releaseRefresh();
     for (const failure of finished.failed) this.services.logger.warn(`Captions of ${this.dataset.id}: ${failure.id} was not saved: ${failure.message}`);
     this.notify(captionsProtocol.saveFinished, {
       id: finished.id,
@@ -166,6 +177,11 @@ export class CaptionsPanel extends PanelHost {
       rows: finished.records.map((record) => this.row(record)),
       history: finished.history,
     });
+  }
+
+  private releaseRefresh(): void {
+    this.refreshHold?.dispose();
+    this.refreshHold = undefined;
   }
 
   /** A caption Auto-caption finished, written at once; its row shows it. */

@@ -11,7 +11,7 @@ import { DatasetNode } from '../tree/studioNodes';
 import type { CaptionsPanel, CaptionsServices } from './captionsPanel';
 import { thumbnailsOf } from './openGallery';
 
-export interface CaptionsHostServices extends CaptionsServices {
+export interface CaptionsHostServices extends Omit<CaptionsServices, 'holdStudioRefresh'> {
   readonly session: StudioSession;
   /** Where thumbnails go when the studio's own folder must not be written (an untrusted workspace). */
   readonly storageUri: vscode.Uri;
@@ -75,7 +75,7 @@ async function showCaptions(services: CaptionsHostServices, dataset: Dataset, cr
   const webviewPanel = createPanel();
   const character = dataset.characterId === undefined ? undefined : index.characters.get(dataset.characterId);
   const captioned = { id: dataset.id, trigger: dataset.trigger, class: character?.class, folder, root: index.root };
-  const panel = new CaptionsPanel(webviewPanel, services, captioned, store, thumbs);
+  const panel = new CaptionsPanel(webviewPanel, { ...services, holdStudioRefresh: () => services.session.holdRefresh() }, captioned, store, thumbs);
   open.set(dataset.id, panel);
   webviewPanel.onDidDispose(() => {
     thumbs.dispose();

@@ -13,6 +13,8 @@ async function open(dir: string, captions: Record<string, string | Buffer | null
   finished: CaptionSaveFinished[];
   outside: CaptionRecord[][];
   conflicts: CaptionConflict[][];
+  /** `started N` and `finished N` for each save, in the order reported. */
+  saves: string[];
   /** Resolves with the next finished save. */
   nextSave: () => Promise<CaptionSaveFinished>;
 }> {
@@ -23,9 +25,12 @@ async function open(dir: string, captions: Record<string, string | Buffer | null
   const finished: CaptionSaveFinished[] = [];
   const outside: CaptionRecord[][] = [];
   const conflicts: CaptionConflict[][] = [];
+  const saves: string[] = [];
   let waiting: ((finished: CaptionSaveFinished) => void) | undefined;
   const session = new CaptionEditSession(await CaptionStore.load(dir), 'spyke', {
+    saveStarted: (saving) => void saves.push(`started ${saving.id}`),
     saveFinished: (report) => {
+      saves.push(`finished ${report.id}`);
       finished.push(report);
       waiting?.(report);
       waiting = undefined;
@@ -34,7 +39,7 @@ async function open(dir: string, captions: Record<string, string | Buffer | null
     conflictsFound: (found) => void conflicts.push([...found]),
   });
   const nextSave = (): Promise<CaptionSaveFinished> => new Promise((resolve) => (waiting = resolve));
-  return { session, finished, outside, conflicts, nextSave };
+  return { session, finished, outside, conflicts, saves, nextSave };
 }
 
 const read = (dir: string, id: string): Promise<string> => readFile(path.join(dir, `${id}.txt`), 'utf8');
@@ -63,13 +68,15 @@ describe('CaptionEditSession', () => {
 
   it('starts each change from what the one before it wrote', async () => {
     await withTempFolder(async (dir) => {
-      const { session, finished } = await open(dir, { a: 'spyke, red hair\n' });
+      const { session, finished, saves } = await open(dir, { a: 'spyke, red hair\n' });
       const first = session.apply([replace('red', 'silver')], 'all');
       const second = session.apply([replace('silver', 'white')], 'all');
       assert.deepEqual((await second).records.map((record) => record.text), ['spyke, white hair']);
       assert.equal((await first).saving?.id, 1);
       await session.idle();
       assert.deepEqual(finished.map((report) => [report.id, report.saved]), [[1, 1], [2, 1]]);
+      // One save at a time: the caption editor holds the studio index's refresh from start to finish.
+      assert.deepEqual(saves, ['started 1', 'finished 1', 'started 2', 'finished 2']);
       assert.equal(await read(dir, 'a'), 'spyke, white hair\n');
       // Two steps to undo, each after its write.
       await session.undo();
